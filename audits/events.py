@@ -1,0 +1,45 @@
+"""The one registry of audit event types.
+
+Every ``AuditEvent`` names one of these. Adding an act to the product means adding
+its type here, so the Captain's filters, the reports and the tests all see the same
+vocabulary. Values are stable strings stored in the trail: never rename one.
+"""
+
+from django.db import models
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Succeeded"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+
+
+class EventType(models.TextChoices):
+    # Authentication and sessions
+    LOGIN = "auth.login", "Password accepted"
+    LOGIN_FAILED = "auth.login_failed", "Password refused"
+    LOGOUT = "auth.logout", "Signed out"
+    MFA_VERIFIED = "auth.mfa_verified", "Second factor accepted"
+    MFA_FAILED = "auth.mfa_failed", "Second factor refused"
+    MFA_ENROLLED = "auth.mfa_enrolled", "Second factor enrolled"
+    # Accounts
+    ACCOUNT_CREATED = "account.created", "Account created"
+    ACCOUNT_CHANGED = "account.changed", "Account changed"
+    # Plate searches
+    SEARCH = "search.performed", "Plate search"
+    SEARCH_REFUSED = "search.refused", "Plate search refused"
+    # Reads
+    READS_IMPORTED = "reads.imported", "Reads imported"
+    # The audit trail itself
+    AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
+    # Configuration (field-level history is in django-auditlog's LogEntry)
+    CONFIG_CHANGED = "config.changed", "Configuration changed"
+    # Operations
+    PARTITIONS_CREATED = "ops.partitions_created", "Storage partitions created"
+
+
+def describe(event_type: str) -> str:
+    try:
+        return EventType(event_type).label
+    except ValueError:
+        return event_type

@@ -1,0 +1,115 @@
+"""Writing to the audit trail.
+
+``record`` is the only way anything enters ``AuditEvent``. It must run in the same
+transaction as the act it records: if the record cannot be written, the exception
+rolls the act back, and an alarm is raised for the administrators.
+"""
+
+import ipaddress
+import json
+import logging
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from flockgov import alarms
+from flockgov.db import partitions
+
+from .context import Actor, current_actor
+from .events import EventType, Outcome
+from .models import GENESIS_HASH, AuditEvent
+
+logger = logging.getLogger(__name__)
+
+# One lock for the whole chain: appends are serialised so every record's
+# ``prev_hash`` is the hash of the record just before it.
+CHAIN_LOCK_KEY = 0x466C6F636B4755  # "FlockGU"
+
+
+class AuditWriteError(RuntimeError):
+    """The audit record could not be written, so the act must not happen."""
+
+
+def _plain(value: Any) -> Any:
+    """JSON-native copy of ``value``: what jsonb will give back, so hashes agree."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _normal_ip(ip: str | None) -> str | None:
+    """The address as PostgreSQL's inet will print it back."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
+
+
+def record(
+    event_type: EventType | str,
+    *,
+    actor: Actor | None,
+    outcome: Outcome = Outcome.SUCCESS,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+    logentry_id: int | None = None,
+) -> AuditEvent:
+    """Appends one record to the chain and returns it.
+
+    ``actor`` is required (keyword ``None`` falls back to the context's actor, then
+    to an explicit "unattributed" system label, never to silence).
+    """
+    if isinstance(event_type, str) and event_type not in EventType.values:
+        raise ValueError(f"unknown audit event type {event_type!r}")
+    actor = actor or current_actor() or Actor.system("unattributed")
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+        object_repr = object_repr or str(target)[:200]
+    now = timezone.now()
+    try:
+        partitions.ensure(partitions.AUDIT, now)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+                cursor.execute(
+                    "SELECT seq, hash FROM audits_auditevent ORDER BY seq DESC LIMIT 1"
+                )
+                tail = cursor.fetchone()
+            seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
+            event = AuditEvent(
+                occurred_at=now,
+                seq=seq,
+                prev_hash=prev_hash,
+                event_type=str(event_type),
+                outcome=str(outcome),
+                actor=actor.officer,
+                actor_label=actor.label[:150],
+                actor_role=actor.role[:16],
+                os_user=actor.os_user[:64],
+                ip=_normal_ip(actor.ip),
+                request_id=actor.request_id[:32],
+                object_type=object_type[:64],
+                object_id=object_id[:64],
+                object_repr=object_repr[:200],
+                summary=summary[:300],
+                data=_plain(data or {}),
+                logentry_id=logentry_id,
+            )
+            event.hash = event.compute_hash()
+            event.save(force_insert=True)
+    except Exception as exc:
+        logger.exception("audit record of %s could not be written", event_type)
+        alarms.raise_alarm(
+            alarms.AUDIT_WRITE_FAILED,
+            f"An audit record ({event_type}) could not be written: "
+            f"{exc.__class__.__name__}",
+        )
+        raise AuditWriteError(str(exc)) from exc
+    return event

@@ -1,0 +1,1 @@
+"""Hot lists (NCIC and custom), their entries and the alerts they raise."""

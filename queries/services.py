@@ -1,0 +1,129 @@
+"""Searching plate reads: the only write paths for ``Search``.
+
+A search and its audit record are written in one transaction. If the audit record
+cannot be written, the transaction is rolled back and no result leaves this module.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audits.context import Actor
+from audits.events import EventType, Outcome
+from audits.trail import record
+
+from .criteria import SearchCriteria
+from .models import PlateRead, Search
+
+logger = logging.getLogger(__name__)
+
+# How much of each refused field the audit record keeps: enough to review the
+# attempt, not a place to store a 10 kB paste.
+MAX_AUDITED_FIELD = 1000
+
+
+class NotPermitted(PermissionError):
+    """The account may not search (inactive, or a role without searching duties)."""
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    search: Search
+    reads: list[PlateRead]
+
+    @property
+    def truncated(self) -> bool:
+        return self.search.result_count > len(self.reads)
+
+
+def matching_reads(criteria: SearchCriteria):
+    """The reads a set of criteria selects, newest first."""
+    reads = PlateRead.objects.filter(
+        captured_at__gte=criteria.window_start, captured_at__lt=criteria.window_end
+    )
+    if criteria.plate.kind == "pattern":
+        # Hashed plates answer exact searches only.
+        reads = reads.filter(
+            plate__like=criteria.plate.like_pattern, plate_hashed=False
+        )
+    else:
+        reads = reads.filter(plate=criteria.plate.value)
+    if criteria.camera_ids:
+        reads = reads.filter(camera_id__in=criteria.camera_ids)
+    return reads.order_by("-captured_at", "-id")
+
+
+def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
+    officer = actor.officer
+    if officer is None or not officer.may_search():
+        refuse_search(
+            actor=actor,
+            submitted=criteria.as_audit_data(),
+            errors={"__all__": ["This account may not search plates."]},
+        )
+        raise NotPermitted("This account may not search plates.")
+    limit = settings.FLOCKGOV_SEARCH_RESULT_LIMIT
+    with transaction.atomic():
+        selected = matching_reads(criteria).select_related("camera")
+        reads = list(selected[:limit])
+        total = len(reads) if len(reads) < limit else selected.count()
+        search = Search.objects.create(
+            officer=officer,
+            created_at=timezone.now(),
+            purpose=criteria.purpose,
+            case_number=criteria.case_number,
+            offense_type=criteria.offense_type,
+            justification=criteria.justification,
+            plate_query=criteria.plate.value,
+            kind=criteria.plate.kind,
+            window_start=criteria.window_start,
+            window_end=criteria.window_end,
+            camera_ids=list(criteria.camera_ids),
+            result_count=total,
+            read_ids=[read.id for read in reads],
+        )
+        record(
+            EventType.SEARCH,
+            actor=actor,
+            target=search,
+            summary=(
+                f"searched {criteria.plate.kind} {criteria.plate.value} for purpose "
+                f"{criteria.purpose.value}: {total} reads"
+            ),
+            data={**criteria.as_audit_data(), "result_count": total},
+        )
+    logger.info(
+        "search %s by officer %s returned %s reads", search.pk, officer.pk, total
+    )
+    return SearchOutcome(search=search, reads=reads)
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_AUDITED_FIELD:
+        return f"{value[:MAX_AUDITED_FIELD]}… ({len(value)} characters in all)"
+    if isinstance(value, list | tuple):
+        return [_bounded(item) for item in value[:50]]
+    return value
+
+
+def refuse_search(
+    *, actor: Actor, submitted: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    """Audits a search that was not carried out, with what was asked and why not."""
+    record(
+        EventType.SEARCH_REFUSED,
+        actor=actor,
+        outcome=Outcome.REFUSED,
+        object_type="queries.search",
+        summary="; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())[
+            :300
+        ],
+        data={
+            "submitted": {key: _bounded(value) for key, value in submitted.items()},
+            "errors": errors,
+        },
+    )

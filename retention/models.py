@@ -1,0 +1,1 @@
+"""Legal holds and the records of retention purges."""

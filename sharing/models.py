@@ -1,0 +1,1 @@
+"""Sharing requests, dissemination records and the organisation registry."""
