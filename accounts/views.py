@@ -20,6 +20,7 @@ from audits.events import EventType, Outcome
 from audits.trail import record
 
 from .forms import SignInForm, TokenForm
+from .stepup import mark_verified
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def _second_factor_passed(
     # A new session id once the second factor is passed, so an id seen before
     # this point is worthless afterwards.
     request.session.cycle_key()
+    mark_verified(request)
     record(
         event_type,
         actor=Actor.from_request(request),
@@ -136,6 +138,32 @@ def _second_factor_refused(request: HttpRequest, device: TOTPDevice) -> None:
         target=request.user,
         summary="second factor refused",
         data={"device": device.persistent_id},
+    )
+
+
+def step_up(request: HttpRequest) -> HttpResponse:
+    """A fresh code before a sensitive action (see ``accounts.stepup``)."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect(f"{reverse('accounts:enrol')}?next={_next_url(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            mark_verified(request)
+            record(
+                EventType.MFA_VERIFIED,
+                actor=Actor.from_request(request),
+                target=request.user,
+                summary="step-up code accepted",
+                data={"device": device.persistent_id, "step_up": True},
+            )
+            return redirect(_next_url(request))
+        _second_factor_refused(request, device)
+        form.add_error("token", "That code is wrong, expired or was already used.")
+    return render(
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": _next_url(request), "step_up": True},
     )
 
 

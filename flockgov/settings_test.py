@@ -1,8 +1,9 @@
 """Settings for the test suite: the real settings with the testing switch on.
 
-Tests use real PostgreSQL and Redis. Redis database 15 of the same server keeps
-test keys (alarms, heartbeats, throttles) apart from a running development stack;
-the suite clears it between tests.
+Tests use real PostgreSQL and Redis. A separate Redis database of the same server
+(15, or ``FLOCKGOV_TEST_REDIS_DB``) keeps test keys (alarms, heartbeats,
+throttles) apart from a running development stack; the suite clears it between
+tests.
 """
 
 import os
@@ -12,6 +13,9 @@ os.environ.setdefault("FLOCKGOV_TESTING", "1")
 os.environ.setdefault("FLOCKGOV_DEBUG", "0")
 
 
+TEST_REDIS_DB = os.environ.get("FLOCKGOV_TEST_REDIS_DB", "15")
+
+
 def _test_redis_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.startswith("redis+socket") or parts.scheme == "unix":
@@ -19,9 +23,9 @@ def _test_redis_url(url: str) -> str:
             p for p in parts.query.split("&") if p and not p.startswith("db=")
         )
         return urlunsplit(
-            parts._replace(query="&".join(filter(None, [query, "db=15"])))
+            parts._replace(query="&".join(filter(None, [query, f"db={TEST_REDIS_DB}"])))
         )
-    return urlunsplit(parts._replace(path="/15"))
+    return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB}"))
 
 
 if os.environ.get("REDIS_URL"):
