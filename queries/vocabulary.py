@@ -88,3 +88,19 @@ PROHIBITED_TERMS = {
         "political sign",
     ],
 }
+
+
+def load_defaults(offense_type_model=None, prohibited_term_model=None) -> None:
+    """Adds any default value that is missing; existing rows are left alone, so an
+    administrator's edits survive."""
+    if offense_type_model is None or prohibited_term_model is None:
+        from .models import OffenseType, ProhibitedTerm
+
+        offense_type_model, prohibited_term_model = OffenseType, ProhibitedTerm
+    for name in OFFENSE_TYPES:
+        offense_type_model.objects.get_or_create(name=name)
+    for category, terms in PROHIBITED_TERMS.items():
+        for term in terms:
+            prohibited_term_model.objects.get_or_create(
+                term=term, defaults={"category": category}
+            )

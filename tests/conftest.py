@@ -33,6 +33,8 @@ def make_account(username: str, role: str, **extra) -> Officer:
 
 
 def current_code(officer: Officer) -> str:
+    """The code the officer's authenticator shows now. A code is accepted once:
+    to sign the same officer in twice, move time on 30 s (time-machine) first."""
     device = TOTPDevice.objects.get(user=officer, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():06d}"
