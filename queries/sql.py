@@ -28,3 +28,33 @@ CREATE INDEX queries_read_plate_trgm ON queries_plateread
 """
 
 DROP_PLATE_READ_TABLE = "DROP TABLE queries_plateread;"
+
+# Bulk ingest (queries/ingest.py): COPY into a per-session staging table, then one
+# INSERT ... SELECT that returns the new ids for hot-list matching.
+INGEST_COLUMNS = (
+    "captured_at",
+    "plate",
+    "plate_hashed",
+    "state",
+    "camera_id",
+    "latitude",
+    "longitude",
+    "make",
+    "color",
+    "confidence",
+    "image_ref",
+    "source",
+)
+_COLUMN_LIST = ", ".join(INGEST_COLUMNS)
+# Same column types as the real table, none of its constraints or identity.
+INGEST_STAGING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS queries_incoming_reads "
+    "ON COMMIT DELETE ROWS AS "
+    f"SELECT {_COLUMN_LIST} FROM queries_plateread WITH NO DATA"
+)
+INGEST_COPY = f"COPY queries_incoming_reads ({_COLUMN_LIST}) FROM STDIN"
+INGEST_MOVE = (
+    f"INSERT INTO queries_plateread ({_COLUMN_LIST}) "
+    f"SELECT {_COLUMN_LIST} FROM queries_incoming_reads "
+    "RETURNING id, captured_at, plate, plate_hashed, state, camera_id"
+)
