@@ -36,6 +36,11 @@ class EventType(models.TextChoices):
     CONFIG_CHANGED = "config.changed", "Configuration changed"
     # Operations
     PARTITIONS_CREATED = "ops.partitions_created", "Storage partitions created"
+    # Retention. An ``AUDIT_PURGED`` record is the chain's tombstone: its data holds
+    # ``purged_through_seq`` (the last destroyed record's seq) and ``anchor_hash``
+    # (that record's hash), so verification continues across the gap.
+    READS_PURGED = "retention.reads_purged", "Reads destroyed"
+    AUDIT_PURGED = "retention.audit_purged", "Audit records destroyed"
 
 
 def describe(event_type: str) -> str:

@@ -122,3 +122,33 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         payload = canonical_json(self.chained_fields()).encode("utf-8")
         return hashlib.sha256(payload).hexdigest()
+
+
+class DailyCount(models.Model):
+    """A statistic with no plate in it: one counter per metric, key and day.
+
+    Reads live 21 days, but reports and the transparency page need longer figures
+    (reads per camera per day, hits per hot list per day, searches per purpose).
+    ``day`` is a calendar day in the department's time zone.
+    """
+
+    class Metric(models.TextChoices):
+        READS = "reads", "Reads per camera"
+        HITS = "hits", "Hot-list hits per list"
+        SEARCHES = "searches", "Searches per purpose"
+
+    day = models.DateField()
+    metric = models.CharField(max_length=16, choices=Metric.choices)
+    key = models.CharField(max_length=100)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "metric", "key"], name="audits_dailycount_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric}/{self.key} on {self.day}: {self.count}"

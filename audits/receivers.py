@@ -1,4 +1,6 @@
-"""Links django-auditlog's field-level history into the one audit trail.
+"""Receivers: auditlog's field history into the trail; read counts into statistics.
+
+Links django-auditlog's field-level history into the one audit trail.
 
 Every LogEntry that auditlog writes for a registered configuration model gets an
 ``AuditEvent`` pointing at it, in the same transaction. If that record cannot be
@@ -8,6 +10,9 @@ written, the exception propagates and the change itself is rolled back.
 from auditlog.signals import post_log
 from django.dispatch import receiver
 
+from queries.signals import reads_ingested
+
+from . import statistics
 from .context import Actor, current_actor
 from .events import EventType
 from .trail import record
@@ -28,3 +33,8 @@ def link_field_history(sender, instance, action, log_entry=None, error=None, **k
         data={"changes": log_entry.changes_dict, "action": log_entry.action},
         logentry_id=log_entry.pk,
     )
+
+
+@receiver(reads_ingested)
+def count_ingested_reads(sender, reads, **kwargs):
+    statistics.count_reads(reads)

@@ -1,8 +1,12 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from django.utils import timezone
 
 from audits.context import Actor
+from audits.models import DailyCount
 from queries.ingest import NewRead, store_reads
 from queries.models import PlateRead
 from queries.signals import reads_ingested
@@ -37,3 +41,29 @@ def test_it_stores_a_batch_and_announces_it_with_ids(camera):
     saved = PlateRead.objects.get(id=stored[0].id)
     assert saved.make == "Ford\tF-150"
     assert saved.state == "VA"
+
+
+def test_it_counts_reads_per_camera_per_department_day(camera):
+    # 02:30 UTC on 5 Dec is still 4 Dec in Virginia.
+    late_evening = datetime(2026, 12, 5, 2, 30, tzinfo=ZoneInfo("UTC"))
+    with time_machine.travel(late_evening + timedelta(hours=1), tick=False):
+        store_reads(
+            [
+                NewRead(
+                    captured_at=late_evening,
+                    plate="AAA111",
+                    state="VA",
+                    camera_id=camera.pk,
+                ),
+                NewRead(
+                    captured_at=late_evening,
+                    plate="BBB222",
+                    state="VA",
+                    camera_id=camera.pk,
+                ),
+            ],
+            actor=Actor.system("test"),
+        )
+    counter = DailyCount.objects.get(metric="reads", key=str(camera.pk))
+    assert str(counter.day) == "2026-12-04"
+    assert counter.count == 2
