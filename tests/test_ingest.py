@@ -2,7 +2,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-
 from django.utils import timezone
 
 from audits.context import Actor
