@@ -1,0 +1,448 @@
+"""Demo data for development: accounts, cameras and synthetic plate reads of a
+small Virginia city.
+
+Only the DEBUG-only commands ``seed_demo`` and ``demo_code`` use this module. The
+passwords and TOTP keys below are published in the README: an account that still
+carries them must never exist outside development.
+
+The reads are synthetic: plates are drawn from the shapes Virginia issues (and a
+few North Carolina and other states' plates, as near a state line), at camera
+sites named after a Martinsville-like street grid, more by day than by night.
+"""
+
+import base64
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Officer
+from accounts.roles import Role
+from audits.context import Actor
+from audits.events import EventType
+from audits.trail import record
+
+from .ingest import NewRead, store_reads
+from .models import Camera, PlateRead, read_retention
+
+logger = logging.getLogger(__name__)
+
+DEMO_SOURCE = "flockgov-demo"
+
+
+# --- Accounts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+    badge_number: str | None
+    supervisor: str | None = None
+
+    @property
+    def password(self) -> str:
+        return f"demo-{self.username}-2026"
+
+    @property
+    def totp_key_hex(self) -> str:
+        """A fixed 20-byte key, so the key printed for enrolment never changes."""
+        return hashlib.sha1(  # noqa: S324  (a published demo key, not a secret)
+            f"flockgov-demo-totp:{self.username}".encode()
+        ).hexdigest()
+
+    @property
+    def totp_key_base32(self) -> str:
+        """The form authenticator apps take."""
+        return base64.b32encode(bytes.fromhex(self.totp_key_hex)).decode()
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("officer", Role.OFFICER, "Alex", "Rivera", "1101", "supervisor"),
+    DemoAccount("officer2", Role.OFFICER, "Sam", "Carter", "1102", "supervisor"),
+    DemoAccount("supervisor", Role.SUPERVISOR, "Dana", "Brooks", "1201"),
+    DemoAccount("captain", Role.CAPTAIN, "Morgan", "Ellis", "1301"),
+    DemoAccount("admin", Role.ADMIN, "Pat", "Quinn", None),
+    DemoAccount("chief", Role.CHIEF, "Chris", "Walker", "1001"),
+    DemoAccount("records", Role.RECORDS, "Jamie", "Fox", None),
+]
+DEMO_BY_USERNAME = {account.username: account for account in DEMO_ACCOUNTS}
+
+
+def ensure_demo_account(spec: DemoAccount, *, actor: Actor) -> tuple[Officer, bool]:
+    """The account ``spec`` describes, with its password and a confirmed TOTP
+    device on the published key; created when missing. Returns (account, created).
+
+    The one place that makes a demo account: extend it (training records, shifts)
+    rather than writing a second one.
+    """
+    officer = Officer.objects.filter(username=spec.username).first()
+    created = officer is None
+    if created:
+        officer = Officer.objects.create_user(
+            username=spec.username,
+            password=spec.password,
+            role=spec.role,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.username}@example.org",
+            badge_number=spec.badge_number,
+            supervisor=(
+                Officer.objects.get(username=spec.supervisor)
+                if spec.supervisor
+                else None
+            ),
+            # Technical administration includes Django's admin pages.
+            is_staff=spec.role == Role.ADMIN,
+            is_superuser=spec.role == Role.ADMIN,
+        )
+        record(
+            EventType.ACCOUNT_CREATED,
+            actor=actor,
+            target=officer,
+            summary=f"demo account {spec.username} ({spec.role}) created",
+            data={"username": spec.username, "role": spec.role, "demo": True},
+        )
+    elif not officer.check_password(spec.password):
+        # Someone changed it; demo accounts exist to be signed into.
+        officer.set_password(spec.password)
+        officer.save(update_fields=["password"])
+        record(
+            EventType.ACCOUNT_CHANGED,
+            actor=actor,
+            target=officer,
+            summary=f"demo account {spec.username}: password reset to the demo one",
+            data={"username": spec.username, "demo": True, "password_reset": True},
+        )
+    _, device_created = TOTPDevice.objects.get_or_create(
+        user=officer,
+        key=spec.totp_key_hex,
+        defaults={"name": "demo authenticator", "confirmed": True},
+    )
+    if device_created:
+        record(
+            EventType.MFA_ENROLLED,
+            actor=actor,
+            target=officer,
+            summary=f"demo TOTP key enrolled for {spec.username}",
+            data={"username": spec.username, "demo": True},
+        )
+    return officer, created
+
+
+def create_demo_accounts(*, actor: Actor) -> int:
+    """Every demo account (supervisors first); returns how many were created."""
+    ordered = sorted(DEMO_ACCOUNTS, key=lambda spec: spec.supervisor is not None)
+    return sum(ensure_demo_account(spec, actor=actor)[1] for spec in ordered)
+
+
+def current_code(spec: DemoAccount) -> tuple[str, int] | None:
+    """The code the demo key shows now and how many seconds it has left, or None
+    when the account no longer carries the published key."""
+    device = TOTPDevice.objects.filter(
+        user__username=spec.username, key=spec.totp_key_hex, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    seconds_left = device.step - int(timezone.now().timestamp() - device.t0) % (
+        device.step
+    )
+    return f"{totp.token():0{device.digits}d}", seconds_left
+
+
+# --- Cameras -------------------------------------------------------------------
+
+K = Camera.Kind
+
+
+@dataclass(frozen=True)
+class DemoCamera:
+    device_id: str
+    kind: str
+    latitude: float
+    longitude: float
+    # How busy the site is, relative to an average street.
+    traffic: float
+    # Temporary cameras went up this many days ago.
+    installed_days_ago: int | None
+    name: str
+
+
+# device id | kind | latitude | longitude | traffic | installed days ago | name
+_CAMERA_TABLE = """
+MPD-FX-01 | fixed | 36.6915 | -79.8725 | 1.6 | - | Commonwealth Blvd at Starling Ave
+MPD-FX-02 | fixed | 36.6921 | -79.8652 | 1.8 | - | Commonwealth Blvd at Memorial Blvd
+MPD-FX-03 | fixed | 36.6782 | -79.8664 | 1.5 | - | Memorial Blvd S at Rives Rd
+MPD-FX-04 | fixed | 36.7043 | -79.8701 | 1.3 | - | Memorial Blvd N at Liberty St
+MPD-FX-05 | fixed | 36.6908 | -79.8741 | 1.0 | - | Church St at Main St
+MPD-FX-06 | fixed | 36.6889 | -79.8779 | 0.7 | - | Fayette St at Market St
+MPD-FX-07 | fixed | 36.6851 | -79.8760 | 0.8 | - | Starling Ave at Cleveland Ave
+MPD-FX-08 | fixed | 36.6705 | -79.8589 | 1.2 | - | Greensboro Rd at Clearview Dr
+MPD-FX-09 | fixed | 36.7011 | -79.8843 | 0.9 | - | Mulberry Rd at Spruce St
+MPD-FX-10 | fixed | 36.6972 | -79.8587 | 0.6 | - | Brookdale St at Chatham Heights Rd
+MPD-FX-11 | fixed | 36.6990 | -79.8758 | 0.6 | - | Liberty St at Fairy St
+MPD-FX-12 | fixed | 36.6931 | -79.8906 | 1.1 | - | Commonwealth Blvd W at Cherry St
+MPD-FX-13 | fixed | 36.6747 | -79.8781 | 0.7 | - | Rives Rd at Patrick Henry Ave
+MPD-FX-14 | fixed | 36.7085 | -79.8630 | 1.0 | - | Virginia Ave at Jefferson Plaza
+MPD-FX-15 | fixed | 36.6879 | -79.8611 | 0.5 | - | E Church St Extension at Dye Ave
+MPD-VEH-21 | vehicle | 36.6920 | -79.8730 | 0.5 | - | Patrol unit 21 (vehicle-mounted)
+MPD-VEH-22 | vehicle | 36.6860 | -79.8690 | 0.5 | - | Patrol unit 22 (vehicle-mounted)
+MPD-VEH-23 | vehicle | 36.6990 | -79.8650 | 0.4 | - | Traffic unit 23 (vehicle-mounted)
+MPD-TMP-31 | temporary | 36.6898 | -79.8765 | 0.6 | 9 | Uptown festival lot, Bridge St
+MPD-TMP-32 | temporary | 36.6957 | -79.8814 | 0.5 | 5 | School zone, Spruce St
+"""
+
+
+def _cameras(table: str) -> list[DemoCamera]:
+    cameras = []
+    for line in table.strip().splitlines():
+        device, kind, lat, lon, traffic, days, name = (
+            c.strip() for c in line.split("|")
+        )
+        cameras.append(
+            DemoCamera(
+                device_id=device,
+                kind=kind,
+                latitude=float(lat),
+                longitude=float(lon),
+                traffic=float(traffic),
+                installed_days_ago=None if days == "-" else int(days),
+                name=name,
+            )
+        )
+    return cameras
+
+
+DEMO_CAMERAS = _cameras(_CAMERA_TABLE)
+
+
+def ensure_demo_cameras(*, today) -> tuple[list[tuple[DemoCamera, Camera]], int]:
+    cameras, created_count = [], 0
+    for spec in DEMO_CAMERAS:
+        installed = (
+            today - timedelta(days=spec.installed_days_ago)
+            if spec.installed_days_ago is not None
+            else None
+        )
+        camera, created = Camera.objects.get_or_create(
+            device_id=spec.device_id,
+            defaults={
+                "name": spec.name,
+                "kind": spec.kind,
+                "location": spec.name,
+                "latitude": spec.latitude,
+                "longitude": spec.longitude,
+                "installed_on": installed,
+            },
+        )
+        created_count += created
+        cameras.append((spec, camera))
+    return cameras, created_count
+
+
+# --- Plates and reads ---------------------------------------------------------
+
+LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # I, O and Q are rarely issued
+LATE_LETTERS = "JKLMNPRSTUVWXYZ"
+DIGITS = "0123456789"
+# Virginia standard-issue shapes (``@`` letter, ``#`` digit, ``J`` a late letter,
+# ``Y`` one of J/Y), with rough shares; shared/data/reads/PLATES.md lists them.
+VIRGINIA_SHAPES = [
+    ("@@@####", 55),
+    ("J@@####", 25),
+    ("@@@###", 8),
+    ("@@####", 5),
+    ("####@@", 4),
+    ("#####Y", 3),
+]
+OTHER_STATES = ["TN", "MD", "WV", "PA", "SC", "FL", "NY", "OH", "GA"]
+MAKES = ["Ford", "Chevrolet", "Toyota", "Honda", "Nissan", "Ram", "Jeep", "Hyundai",
+         "Kia", "Subaru", "GMC", "Dodge", "Volkswagen", "BMW"]  # fmt: skip
+COLORS = ["white", "black", "silver", "gray", "red", "blue", "green", "brown"]
+
+# Vehicles that pass every day, so a search finds something. Printed by seed_demo.
+# (plate, state, make, color, device ids of the cameras on its daily route)
+RECURRING = [
+    ("UKT4821", "VA", "Ford", "silver", ["MPD-FX-02", "MPD-FX-01", "MPD-FX-05"]),
+    ("JRM5530", "VA", "Honda", "black", ["MPD-FX-03", "MPD-FX-08"]),
+    ("HDF7112", "NC", "Toyota", "white", ["MPD-FX-08", "MPD-FX-03", "MPD-FX-14"]),
+]
+
+# Share of traffic by hour of the department's day: quiet at night, peaks at
+# the commutes.
+HOURLY = [
+    *(0.15, 0.10, 0.08, 0.08, 0.12, 0.30, 0.70, 1.20, 1.40, 1.00, 0.90, 1.00),
+    *(1.10, 1.00, 1.00, 1.20, 1.40, 1.50, 1.20, 0.90, 0.70, 0.50, 0.35, 0.25),
+]
+# Reads per hour at an average site in an average hour.
+BASE_RATE = 5.2
+POPULATION = 6000
+
+
+def _plate(rng: random.Random, shape: str) -> str:
+    pick = {
+        "@": lambda: rng.choice(LETTERS),
+        "J": lambda: rng.choice(LATE_LETTERS),
+        "#": lambda: rng.choice(DIGITS),
+        "Y": lambda: rng.choice("JY"),
+    }
+    return "".join(pick[c]() for c in shape)
+
+
+def _vehicles(seed: int) -> list[tuple[str, str, str, str]]:
+    """A fixed population of (plate, state, make, color)."""
+    rng = random.Random(seed)  # noqa: S311  (synthetic data, no secret)
+    shapes, weights = zip(*VIRGINIA_SHAPES, strict=True)
+    seen: set[tuple[str, str]] = {(p, s) for p, s, *_ in RECURRING}
+    vehicles = []
+    while len(vehicles) < POPULATION:
+        roll = rng.random()
+        if roll < 0.85:
+            state, plate = "VA", _plate(rng, rng.choices(shapes, weights)[0])
+        elif roll < 0.95:
+            state, plate = "NC", _plate(rng, "@@@####")
+        else:
+            state = rng.choice(OTHER_STATES)
+            plate = _plate(rng, rng.choice(["@@@####", "@@@###", "####@@"]))
+        if (plate, state) in seen:
+            continue
+        seen.add((plate, state))
+        vehicles.append((plate, state, rng.choice(MAKES), rng.choice(COLORS)))
+    return vehicles
+
+
+def generate_reads(
+    cameras: list[tuple[DemoCamera, Camera]],
+    *,
+    start: datetime,
+    end: datetime,
+    seed: int = 2026,
+) -> list[NewRead]:
+    """Synthetic reads captured in [start, end), deterministic for a given seed."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rng = random.Random(f"{seed}:{start.isoformat()}")  # noqa: S311
+    vehicles = _vehicles(seed)
+    # A few regulars, many passers-by: popularity falls off with rank.
+    cumulative, total = [], 0.0
+    for rank in range(len(vehicles)):
+        total += 1.0 / (rank + 60) ** 1.05
+        cumulative.append(total)
+    reads: list[NewRead] = []
+
+    def add(camera, spec, at, vehicle, rng=rng):
+        plate, state, make, color = vehicle
+        jitter = 0.004 if spec.kind == K.VEHICLE else 0.0
+        reads.append(
+            NewRead(
+                captured_at=at,
+                plate=plate,
+                state=state,
+                camera_id=camera.pk,
+                latitude=round(spec.latitude + rng.uniform(-jitter, jitter), 6),
+                longitude=round(spec.longitude + rng.uniform(-jitter, jitter), 6),
+                make=make,
+                color=color,
+                confidence=round(rng.uniform(0.82, 0.99), 2),
+                source=DEMO_SOURCE,
+            )
+        )
+
+    hour = start.replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        slot_start, slot_end = max(hour, start), min(hour + timedelta(hours=1), end)
+        fraction = (slot_end - slot_start) / timedelta(hours=1)
+        local = hour.astimezone(zone)
+        weekend = 0.75 if local.weekday() >= 5 else 1.0
+        for spec, camera in cameras:
+            if (
+                spec.installed_days_ago is not None
+                and camera.installed_on
+                and (local.date() < camera.installed_on)
+            ):
+                continue
+            if spec.kind == K.VEHICLE and not 7 <= local.hour < 19:
+                continue  # patrol cars read plates on day shift only
+            expected = BASE_RATE * spec.traffic * HOURLY[local.hour] * weekend
+            count = int(expected * fraction + rng.random())
+            picks = rng.choices(vehicles, cum_weights=cumulative, k=count)
+            for vehicle in picks:
+                add(camera, spec, slot_start + (slot_end - slot_start) * rng.random(),
+                    vehicle)  # fmt: skip
+        hour += timedelta(hours=1)
+
+    # The recurring vehicles: a morning and an evening pass along their route on
+    # weekdays, at times that drift a little from day to day.
+    by_device = {camera.device_id: (spec, camera) for spec, camera in cameras}
+    day = start.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    while day < end:
+        if day.weekday() < 5:
+            for plate, state, make, color, route in RECURRING:
+                for leave_hour, path in ((7, route), (17, list(reversed(route)))):
+                    at = day.replace(hour=leave_hour) + timedelta(
+                        minutes=rng.randint(0, 50)
+                    )
+                    for device in path:
+                        at += timedelta(minutes=rng.randint(2, 6))
+                        if start <= at < end:
+                            spec, camera = by_device[device]
+                            add(camera, spec, at, (plate, state, make, color))
+        day = (day + timedelta(days=1, hours=2)).replace(hour=0)
+    reads.sort(key=lambda read: read.captured_at)
+    return reads
+
+
+def seed(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+    """Accounts, cameras and reads up to ``now``. Idempotent: reads are added only
+    for the time since the newest demo read (all of the retention period on the
+    first run), so running it again adds nothing twice."""
+    now = now or timezone.now()
+    # A little inside the period, so the oldest reads are not due the moment
+    # they are stored.
+    oldest_allowed = now - read_retention() + timedelta(minutes=30)
+    with transaction.atomic():
+        accounts_created = create_demo_accounts(actor=actor)
+        cameras, cameras_created = ensure_demo_cameras(today=timezone.localdate(now))
+        newest = (
+            PlateRead.objects.filter(source=DEMO_SOURCE, captured_at__gt=oldest_allowed)
+            .order_by("-captured_at")
+            .values_list("captured_at", flat=True)
+            .first()
+        )
+        start = (
+            max(newest + timedelta(microseconds=1), oldest_allowed)
+            if newest
+            else (oldest_allowed)
+        )
+        new_reads = generate_reads(cameras, start=start, end=now)
+        stored = store_reads(new_reads, actor=actor)
+        if stored:
+            record(
+                EventType.READS_IMPORTED,
+                actor=actor,
+                object_type="queries.plateread",
+                summary=f"{len(stored)} synthetic demo reads stored",
+                data={
+                    "source": DEMO_SOURCE,
+                    "imported": len(stored),
+                    "rejected": 0,
+                    "from": start.isoformat(),
+                    "to": now.isoformat(),
+                },
+            )
+    logger.info("demo data: %s reads added", len(stored))
+    return {
+        "accounts_created": accounts_created,
+        "cameras_created": cameras_created,
+        "reads_added": len(stored),
+    }
