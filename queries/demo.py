@@ -15,7 +15,7 @@ import hashlib
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -302,7 +302,7 @@ def _plate(rng: random.Random, shape: str) -> str:
 
 def _vehicles(seed: int) -> list[tuple[str, str, str, str]]:
     """A fixed population of (plate, state, make, color)."""
-    rng = random.Random(seed)  # noqa: S311  (synthetic data, no secret)
+    rng = _rng(seed, "vehicles")
     shapes, weights = zip(*VIRGINIA_SHAPES, strict=True)
     seen: set[tuple[str, str]] = {(p, s) for p, s, *_ in RECURRING}
     vehicles = []
@@ -322,16 +322,28 @@ def _vehicles(seed: int) -> list[tuple[str, str, str, str]]:
     return vehicles
 
 
+def _rng(*parts: object) -> random.Random:
+    """A generator of its own for each hour and each commute, so the same moment
+    always yields the same reads, whatever window is asked for."""
+    return random.Random(":".join(map(str, parts)))  # noqa: S311  (synthetic data)
+
+
 def generate_reads(
     cameras: list[tuple[DemoCamera, Camera]],
     *,
     start: datetime,
     end: datetime,
+    scale: float = 1.0,
     seed: int = 2026,
 ) -> list[NewRead]:
-    """Synthetic reads captured in [start, end), deterministic for a given seed."""
+    """Synthetic reads captured in [start, end).
+
+    Deterministic: the reads of a given hour are the same in every call, and a
+    window only selects among them. So filling [a, b) and then [b, c) gives
+    exactly what filling [a, c) would, which keeps ``seed`` idempotent. ``scale``
+    multiplies the traffic (the recurring vehicles keep their routine).
+    """
     zone = ZoneInfo(settings.TIME_ZONE)
-    rng = random.Random(f"{seed}:{start.isoformat()}")  # noqa: S311
     vehicles = _vehicles(seed)
     # A few regulars, many passers-by: popularity falls off with rank.
     cumulative, total = [], 0.0
@@ -340,69 +352,68 @@ def generate_reads(
         cumulative.append(total)
     reads: list[NewRead] = []
 
-    def add(camera, spec, at, vehicle, rng=rng):
+    def add(rng, camera, spec, at, vehicle):
         plate, state, make, color = vehicle
         jitter = 0.004 if spec.kind == K.VEHICLE else 0.0
-        reads.append(
-            NewRead(
-                captured_at=at,
-                plate=plate,
-                state=state,
-                camera_id=camera.pk,
-                latitude=round(spec.latitude + rng.uniform(-jitter, jitter), 6),
-                longitude=round(spec.longitude + rng.uniform(-jitter, jitter), 6),
-                make=make,
-                color=color,
-                confidence=round(rng.uniform(0.82, 0.99), 2),
-                source=DEMO_SOURCE,
+        latitude = round(spec.latitude + rng.uniform(-jitter, jitter), 6)
+        longitude = round(spec.longitude + rng.uniform(-jitter, jitter), 6)
+        confidence = round(rng.uniform(0.82, 0.99), 2)
+        if start <= at < end:
+            reads.append(
+                NewRead(
+                    captured_at=at,
+                    plate=plate,
+                    state=state,
+                    camera_id=camera.pk,
+                    latitude=latitude,
+                    longitude=longitude,
+                    make=make,
+                    color=color,
+                    confidence=confidence,
+                    source=DEMO_SOURCE,
+                )
             )
-        )
 
-    hour = start.replace(minute=0, second=0, microsecond=0)
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     while hour < end:
-        slot_start, slot_end = max(hour, start), min(hour + timedelta(hours=1), end)
-        fraction = (slot_end - slot_start) / timedelta(hours=1)
         local = hour.astimezone(zone)
         weekend = 0.75 if local.weekday() >= 5 else 1.0
+        rng = _rng(seed, hour.isoformat())
         for spec, camera in cameras:
-            if (
-                spec.installed_days_ago is not None
-                and camera.installed_on
-                and (local.date() < camera.installed_on)
-            ):
+            if camera.installed_on and local.date() < camera.installed_on:
                 continue
             if spec.kind == K.VEHICLE and not 7 <= local.hour < 19:
                 continue  # patrol cars read plates on day shift only
-            expected = BASE_RATE * spec.traffic * HOURLY[local.hour] * weekend
-            count = int(expected * fraction + rng.random())
-            picks = rng.choices(vehicles, cum_weights=cumulative, k=count)
-            for vehicle in picks:
-                add(camera, spec, slot_start + (slot_end - slot_start) * rng.random(),
-                    vehicle)  # fmt: skip
+            expected = BASE_RATE * spec.traffic * HOURLY[local.hour] * weekend * scale
+            count = int(expected + rng.random())
+            for vehicle in rng.choices(vehicles, cum_weights=cumulative, k=count):
+                at = hour + timedelta(seconds=rng.uniform(0, 3600))
+                add(rng, camera, spec, at, vehicle)
         hour += timedelta(hours=1)
 
     # The recurring vehicles: a morning and an evening pass along their route on
     # weekdays, at times that drift a little from day to day.
     by_device = {camera.device_id: (spec, camera) for spec, camera in cameras}
-    day = start.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    while day < end:
+    day = start.astimezone(zone).date()
+    while datetime.combine(day, time(), zone) < end:
         if day.weekday() < 5:
             for plate, state, make, color, route in RECURRING:
-                for leave_hour, path in ((7, route), (17, list(reversed(route)))):
-                    at = day.replace(hour=leave_hour) + timedelta(
-                        minutes=rng.randint(0, 50)
-                    )
+                for leave_hour, path in ((7, route), (17, route[::-1])):
+                    rng = _rng(seed, plate, day.isoformat(), leave_hour)
+                    at = datetime.combine(day, time(leave_hour), zone)
+                    at += timedelta(minutes=rng.randint(0, 50))
                     for device in path:
                         at += timedelta(minutes=rng.randint(2, 6))
-                        if start <= at < end:
-                            spec, camera = by_device[device]
-                            add(camera, spec, at, (plate, state, make, color))
-        day = (day + timedelta(days=1, hours=2)).replace(hour=0)
+                        spec, camera = by_device[device]
+                        add(rng, camera, spec, at, (plate, state, make, color))
+        day += timedelta(days=1)
     reads.sort(key=lambda read: read.captured_at)
     return reads
 
 
-def seed(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+def seed(
+    *, actor: Actor, now: datetime | None = None, scale: float = 1.0
+) -> dict[str, int]:
     """Accounts, cameras and reads up to ``now``. Idempotent: reads are added only
     for the time since the newest demo read (all of the retention period on the
     first run), so running it again adds nothing twice."""
@@ -424,7 +435,7 @@ def seed(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
             if newest
             else (oldest_allowed)
         )
-        new_reads = generate_reads(cameras, start=start, end=now)
+        new_reads = generate_reads(cameras, start=start, end=now, scale=scale)
         stored = store_reads(new_reads, actor=actor)
         if stored:
             record(

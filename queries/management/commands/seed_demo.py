@@ -10,12 +10,23 @@ from django.conf import settings
 from flockgov.commands import EXIT_OK, FlockgovCommand, Unusable
 from queries import demo
 
+MAX_SCALE = 20
+
 
 class Command(FlockgovCommand):
     help = (
         "Development only (needs FLOCKGOV_DEBUG=1): creates the demo accounts, "
         "cameras and about three weeks of synthetic plate reads."
     )
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="multiply the traffic (1 gives about 30,000 reads; at most 20)",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
@@ -24,8 +35,11 @@ class Command(FlockgovCommand):
                 "published passwords and TOTP keys and must never exist outside "
                 "development (set FLOCKGOV_DEBUG=1 on a development machine)."
             )
+        scale = options["scale"]
+        if not 0 < scale <= MAX_SCALE:
+            raise Unusable(f"--scale must be above 0 and at most {MAX_SCALE}.")
         with self.acting(options) as actor:
-            counts = demo.seed(actor=actor)
+            counts = demo.seed(actor=actor, scale=scale)
         self.describe()
         self.summary(**counts)
         self.finish(EXIT_OK)

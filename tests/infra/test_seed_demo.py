@@ -1,0 +1,203 @@
+"""The demo data: refused outside development, complete, inside retention,
+idempotent, audited, and its accounts sign in with the published keys."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Officer
+from audits.events import EventType
+from audits.models import AuditEvent
+from queries import demo
+from queries.models import Camera, PlateRead, read_cutoff
+
+NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # days after the DST change
+# A twentieth of the traffic keeps these tests quick; the full volume is checked
+# without the database below.
+SCALE = "0.05"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    with time_machine.travel(NOW, tick=False):
+        output = run("seed_demo", "--scale", SCALE)
+    return output
+
+
+def test_it_refuses_to_seed_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError) as refused:
+        run("seed_demo")
+    assert refused.value.returncode == 2
+    assert "DEBUG is off" in str(refused.value)
+    assert not Officer.objects.exists()
+    assert not PlateRead.objects.exists()
+
+
+def test_it_creates_every_demo_account_with_its_role_and_key(seeded):
+    for spec in demo.DEMO_ACCOUNTS:
+        officer = Officer.objects.get(username=spec.username)
+        assert officer.role == spec.role
+        assert officer.check_password(spec.password)
+        assert len(spec.password) >= 12
+        assert officer.totpdevice_set.get(confirmed=True).key == spec.totp_key_hex
+        assert spec.totp_key_base32 in seeded
+    officer = Officer.objects.get(username="officer")
+    assert officer.supervisor.username == "supervisor"
+    assert Officer.objects.get(username="admin").is_staff
+
+
+def test_it_creates_cameras_of_each_kind(seeded):
+    kinds = set(Camera.objects.values_list("kind", flat=True))
+    assert kinds == {Camera.Kind.FIXED, Camera.Kind.VEHICLE, Camera.Kind.TEMPORARY}
+    assert Camera.objects.count() == len(demo.DEMO_CAMERAS) == 20
+
+
+def test_it_makes_a_few_tens_of_thousands_of_reads_at_full_scale():
+    cameras = [
+        (spec, Camera(pk=n, device_id=spec.device_id, kind=spec.kind))
+        for n, spec in enumerate(demo.DEMO_CAMERAS, start=1)
+    ]
+    reads = demo.generate_reads(cameras, start=NOW - timedelta(days=21), end=NOW)
+    assert 20_000 <= len(reads) <= 60_000
+    assert {read.camera_id for read in reads} == set(range(1, 21))
+
+
+def test_it_refuses_a_scale_out_of_bounds(db, settings):
+    settings.DEBUG = True
+    for scale in ("0", "-1", "21"):
+        with pytest.raises(CommandError, match="--scale must be"):
+            run("seed_demo", "--scale", scale)
+    assert not PlateRead.objects.exists()
+
+
+def test_it_stores_reads_inside_the_retention_period_only(seeded):
+    reads = PlateRead.objects.all()
+    assert 1_000 <= reads.count() <= 3_000
+    oldest = reads.order_by("captured_at").first().captured_at
+    newest = reads.order_by("-captured_at").first().captured_at
+    assert oldest > read_cutoff(NOW)
+    assert newest <= NOW
+    assert newest - oldest > timedelta(days=20)
+
+
+def test_it_makes_days_busier_than_nights(seeded):
+    def reads_between(first_hour: int, last_hour: int) -> int:
+        return sum(
+            1
+            for at in PlateRead.objects.values_list("captured_at", flat=True)
+            if first_hour <= timezone.localtime(at).hour < last_hour
+        )
+
+    assert reads_between(8, 12) > 4 * reads_between(1, 5)
+
+
+def test_it_mixes_virginia_and_out_of_state_plates(seeded):
+    states = PlateRead.objects.values_list("state", flat=True)
+    virginia = sum(1 for state in states if state == "VA")
+    assert 0.75 < virginia / len(states) < 0.95
+    assert {"NC", "TN"} <= set(states)
+
+
+def test_it_includes_the_recurring_plates_it_prints(seeded):
+    for plate, state, *_ in demo.RECURRING:
+        assert PlateRead.objects.filter(plate=plate, state=state).count() >= 30
+        assert plate in seeded
+
+
+def test_it_adds_nothing_when_run_again_at_once(seeded, settings):
+    before = PlateRead.objects.count()
+    events = AuditEvent.objects.count()
+    with time_machine.travel(NOW, tick=False):
+        output = run("seed_demo", "--scale", SCALE)
+    assert output.splitlines()[-1] == (
+        "accounts_created=0 cameras_created=0 reads_added=0"
+    )
+    assert PlateRead.objects.count() == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_it_tops_up_later_with_the_same_reads_a_single_run_would_make(db, settings):
+    settings.DEBUG = True
+    with time_machine.travel(NOW - timedelta(hours=6), tick=False):
+        run("seed_demo", "--scale", SCALE)
+    with time_machine.travel(NOW, tick=False):
+        last_line = run("seed_demo", "--scale", SCALE).splitlines()[-1]
+    assert "reads_added=0" not in last_line
+    in_parts = sorted(
+        PlateRead.objects.filter(captured_at__gte=NOW - timedelta(hours=6)).values_list(
+            "captured_at", "plate"
+        )
+    )
+    cameras = [
+        (spec, Camera.objects.get(device_id=spec.device_id))
+        for spec in demo.DEMO_CAMERAS
+    ]
+    at_once = sorted(
+        (read.captured_at, read.plate)
+        for read in demo.generate_reads(
+            cameras, start=NOW - timedelta(hours=6), end=NOW, scale=float(SCALE)
+        )
+    )
+    assert in_parts == at_once
+
+
+def test_it_audits_the_seeding(seeded):
+    created = AuditEvent.objects.filter(event_type=EventType.ACCOUNT_CREATED)
+    assert created.count() == len(demo.DEMO_ACCOUNTS)
+    assert {event.actor_label for event in created} == {"system:seed_demo"}
+    imported = AuditEvent.objects.get(event_type=EventType.READS_IMPORTED)
+    assert imported.data["imported"] == PlateRead.objects.count()
+    assert imported.data["source"] == demo.DEMO_SOURCE
+
+
+def test_it_lets_a_demo_account_sign_in_with_the_printed_code(seeded, settings):
+    client = Client()
+    spec = demo.DEMO_BY_USERNAME["officer"]
+    response = client.post(
+        "/accounts/login/",
+        {"username": "officer", "password": spec.password, "acknowledge": "on"},
+    )
+    assert response.status_code == 302
+    code = run("demo_code", "officer").split()[0].removeprefix("code=")
+    response = client.post("/accounts/verify/", {"token": code})
+    assert response.status_code == 302
+    assert client.get("/search/").status_code == 200
+
+
+def test_it_prints_the_code_and_how_long_it_lasts(seeded, settings):
+    with time_machine.travel(NOW + timedelta(seconds=12), tick=False):
+        line = run("demo_code", "captain").strip()
+        expected = demo.current_code(demo.DEMO_BY_USERNAME["captain"])
+    assert line == f"code={expected[0]} username=captain seconds_left=18"
+
+
+def test_it_refuses_codes_for_accounts_that_are_not_demo_ones(seeded, settings):
+    with pytest.raises(CommandError) as refused:
+        run("demo_code", "someone")
+    assert refused.value.returncode == 2
+    assert "not a demo account" in str(refused.value)
+
+
+def test_it_refuses_codes_once_the_demo_key_is_replaced(seeded, settings):
+    Officer.objects.get(username="chief").totpdevice_set.all().delete()
+    with pytest.raises(CommandError, match="no confirmed device with the demo key"):
+        run("demo_code", "chief")
+
+
+def test_it_refuses_codes_without_debug(seeded, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run("demo_code", "officer")
