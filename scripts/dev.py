@@ -610,9 +610,20 @@ def manage(*args: str, env: dict[str, str], capture: bool = False):
 # --- 6. run -------------------------------------------------------------------------
 
 
+def _die_with_supervisor() -> None:
+    """Runs in each child before it starts: the kernel sends it SIGTERM if the
+    supervisor dies without stopping it (kill -9), so nothing is left behind.
+    Safe as a preexec_fn here: children are started while no thread runs."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class Child:
     """One supervised process; its output is copied to ours, line by line, with
-    its name in front."""
+    its name in front (once ``start_output`` is called)."""
 
     def __init__(self, name: str, command: list[str], env: dict[str, str]):
         self.name = name
@@ -627,8 +638,11 @@ class Child:
             # Its own process group: Ctrl-C reaches the supervisor only, which
             # then stops the children in order.
             start_new_session=True,
+            preexec_fn=_die_with_supervisor,
         )
         self.reader = threading.Thread(target=self._copy_output, daemon=True)
+
+    def start_output(self) -> None:
         self.reader.start()
 
     def _copy_output(self) -> None:
@@ -760,6 +774,9 @@ def command_run(args: argparse.Namespace) -> int:
                 env,
             )
         )
+        # Output threads only now: no thread may run while children fork.
+        for child in children:
+            child.start_output()
         wait_for_web(url, children[0])
         print_banner(url, demo_listing)
 
@@ -786,7 +803,8 @@ def command_run(args: argparse.Namespace) -> int:
             child.kill()
         for child in children:
             child.process.wait()
-            child.reader.join(timeout=2)
+            if child.reader.is_alive():
+                child.reader.join(timeout=2)
         stack.release()
 
 
