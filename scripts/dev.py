@@ -856,7 +856,9 @@ def browser_report(junit: Path) -> str:
     if ran + skipped + failed == 0:
         return "BROWSER TESTS: none selected"
     if skipped and not ran and not failed:
-        return f"BROWSER TESTS DID NOT RUN ({skipped} skipped): {reason}"
+        headline = "BROWSER TESTS DID NOT RUN"
+        reason = reason.removeprefix(headline).lstrip(": ")
+        return f"{headline} ({skipped} skipped): {reason}"
     text = f"Browser tests ran in headless Chromium: {ran} passed, {failed} failed"
     return text + (f", {skipped} skipped ({reason})" if skipped else "")
 
