@@ -105,7 +105,9 @@ def clean_case_number(purpose: Purpose | None, raw: str) -> str:
                 f"({settings.FLOCKGOV_CASE_NUMBER_HELP})."
             )
         return ""
-    if not re.fullmatch(settings.FLOCKGOV_CASE_NUMBER_PATTERN, value):
+    # ASCII: ``\d`` would otherwise accept Arabic-Indic and other Unicode digits,
+    # which no records system issues.
+    if not re.fullmatch(settings.FLOCKGOV_CASE_NUMBER_PATTERN, value, flags=re.ASCII):
         raise ValueError(
             f"{value!r} is not a case number in the department's format "
             f"({settings.FLOCKGOV_CASE_NUMBER_HELP})."
