@@ -3,6 +3,7 @@
 import logging
 import time
 
+from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -37,6 +38,8 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     password-only door. Everyone signs in through the password-and-TOTP pages;
     a verified account without admin access is refused plainly."""
     if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
         raise PermissionDenied("This account has no access to the administration.")
     return redirect(f"{reverse('accounts:login')}?{urlencode({'next': '/admin/'})}")
 
