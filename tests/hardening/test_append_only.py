@@ -20,11 +20,14 @@ PROTECTED = ("audits_auditevent", "queries_search", "auditlog_logentry")
 def _refused(sql: str, params=(), *, role: str | None = None) -> str:
     """Runs ``sql`` in a savepoint (as ``role`` when given) and returns
     PostgreSQL's refusal; fails the test if it was not refused."""
-    with pytest.raises(DatabaseError) as refusal:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if role:
-                cursor.execute(f"SET LOCAL ROLE {role}")
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(DatabaseError) as refusal,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        if role:
+            cursor.execute(f"SET LOCAL ROLE {role}")
+        cursor.execute(sql, params)
     return str(refusal.value)
 
 
@@ -89,7 +92,7 @@ def test_it_refuses_the_application_role_truncate_of_an_audit_partition(
     for name in names:
         message = _refused(f"TRUNCATE {name}", role=APP_ROLE)
         assert f"permission denied for table {name}" in message
-        message = _refused(f"UPDATE {name} SET id = id", role=APP_ROLE)
+        message = _refused(f"UPDATE {name} SET id = id", role=APP_ROLE)  # noqa: S608
         assert "permission denied" in message
 
 
