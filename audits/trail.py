@@ -88,12 +88,16 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
-    now = timezone.now()
     try:
-        partitions.ensure(partitions.AUDIT, now)
+        # Everything inside one savepoint: a failure (the partition, the lock, the
+        # insert) rolls back only this record and leaves the caller's transaction
+        # usable for its own rollback.
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+                # The time is read under the lock, so chain order is time order.
+                now = timezone.now()
+                partitions.ensure(partitions.AUDIT, now)
                 cursor.execute(
                     "SELECT seq, hash FROM audits_auditevent ORDER BY seq DESC LIMIT 1"
                 )
@@ -121,11 +125,28 @@ def record(
             event.hash = event.compute_hash()
             event.save(force_insert=True)
     except Exception as exc:
-        logger.exception("audit record of %s could not be written", event_type)
+        reason = _describe_failure(exc)
+        # Not logger.exception: PostgreSQL's message repeats the refused row, and
+        # with it plates and justifications, which must not reach the logs.
+        logger.error("audit record of %s could not be written: %s", event_type, reason)
         alarms.raise_alarm(
             alarms.AUDIT_WRITE_FAILED,
-            f"An audit record ({event_type}) could not be written: "
-            f"{exc.__class__.__name__}",
+            f"An audit record ({event_type}) could not be written: {reason}",
         )
-        raise AuditWriteError(str(exc)) from exc
+        raise AuditWriteError(f"{event_type}: {reason}") from None
     return event
+
+
+def _describe_failure(exc: BaseException) -> str:
+    """What went wrong, without the data of the record that was refused."""
+    cause = exc.__cause__ or exc
+    diag = getattr(cause, "diag", None)
+    parts = [exc.__class__.__name__]
+    for label, value in (
+        ("sqlstate", getattr(cause, "pgcode", None)),
+        ("table", getattr(diag, "table_name", None)),
+        ("constraint", getattr(diag, "constraint_name", None)),
+    ):
+        if value:
+            parts.append(f"{label} {value}")
+    return ", ".join(parts)

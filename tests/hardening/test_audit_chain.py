@@ -117,6 +117,10 @@ def test_it_keeps_the_chain_linear_under_concurrent_writers():
     # (the default vocabularies, when an earlier test flushed them).
     events = list(AuditEvent.objects.in_chain_order())
     assert_linear_chain(events)
+    # Chain order is time order: a record never claims to be older than the one
+    # before it.
+    times = [e.occurred_at for e in events]
+    assert times == sorted(times)
     written = [e for e in events if e.actor_label.startswith("system:writer-")]
     assert len(written) == WRITERS * RECORDS_EACH
     assert {e.actor_label for e in written} == {

@@ -85,8 +85,21 @@ def test_it_raises_from_the_service_and_leaves_no_search(
 def test_it_refuses_to_show_the_trail_when_the_viewing_cannot_be_recorded(
     carol_client, audit_refused
 ):
-    carol_client.raise_request_exception = False
     response = carol_client.get("/audit/")
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert b"Audit trail unavailable" in response.content
     assert b"audit-events" not in response.content
     assert alarms.active_alarms()[0]["name"] == alarms.AUDIT_WRITE_FAILED
+
+
+def test_it_keeps_plates_and_justifications_out_of_the_logs(
+    alice_client, reads, valid_search, audit_refused, caplog
+):
+    alice_client.post("/search/", valid_search)
+    assert "could not be written" in caplog.text
+    assert "constraint test_refuse_audit" in caplog.text
+    for secret in ("ABC1234", valid_search["justification"], "26-004512"):
+        assert secret not in caplog.text
+    (alarm,) = alarms.active_alarms()
+    assert "ABC1234" not in alarm["message"]
+    assert "constraint test_refuse_audit" in alarm["message"]

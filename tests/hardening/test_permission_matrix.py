@@ -228,3 +228,12 @@ def test_it_keeps_plates_out_of_urls(alice_client, reads, valid_search):
     assert response.status_code == 200
     assert json.loads(response.content) == []
     assert not Search.objects.exists()
+
+
+def test_it_records_an_officers_attempt_to_read_the_trail(alice, alice_client):
+    from audits.events import EventType, Outcome
+    from audits.models import AuditEvent
+
+    assert alice_client.get("/audit/").status_code == 403
+    attempt = AuditEvent.objects.get(event_type=EventType.AUDIT_VIEWED)
+    assert (attempt.outcome, attempt.actor) == (Outcome.REFUSED, alice)
