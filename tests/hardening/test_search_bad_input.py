@@ -233,3 +233,51 @@ def test_it_shows_every_error_at_once_when_a_date_is_malformed(
     assert any("Choose the purpose" in m for m in errors["purpose"])
     (refusal,) = refusals()
     assert set(refusal.data["errors"]) == {"purpose", "window_start"}
+
+
+@pytest.mark.parametrize(
+    "justification",
+    [
+        "Vehicle wanted by \uff29\uff23\uff25 agents",  # full-width ICE
+        "Cars at the pro\u200btest on Main St",  # zero-width space
+        "Cars at the pro\u00adtest on Main St",  # soft hyphen
+        "Following the PROTESTERS home",
+    ],
+    ids=["full-width", "zero-width-space", "soft-hyphen", "upper-case"],
+)
+def test_it_screens_terms_hidden_by_width_or_invisible_characters(
+    alice_client, valid_search, justification
+):
+    status, errors = _via_api(
+        alice_client, {**valid_search, "justification": justification}
+    )
+    assert status == 400
+    assert any("prohibited purpose" in m for m in errors["justification"])
+    assert not Search.objects.exists()
+
+
+def test_it_refuses_a_body_that_is_not_an_object(alice_client):
+    response = alice_client.post(
+        "/api/v1/searches/",
+        json.dumps(["A", "ABC1234"]),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in json.loads(response.content)
+    (refusal,) = refusals()
+    assert refusal.data["submitted"] == {"body": "not an object (list)"}
+
+
+def test_it_refuses_unknown_and_too_many_cameras(alice_client, valid_search, camera):
+    status, errors = _via_api(
+        alice_client, {**valid_search, "cameras": [camera.pk, 99999]}
+    )
+    assert status == 400
+    assert errors["cameras"] == ["Unknown camera ids: 99999."]
+    status, errors = _via_api(
+        alice_client, {**valid_search, "cameras": list(range(1, 502))}
+    )
+    assert status == 400
+    assert "cameras" in errors
+    assert len(refusals()[-1].data["submitted"]["cameras"]) == 50
+    assert not Search.objects.exists()
