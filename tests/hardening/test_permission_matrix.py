@@ -237,3 +237,27 @@ def test_it_records_an_officers_attempt_to_read_the_trail(alice, alice_client):
     assert alice_client.get("/audit/").status_code == 403
     attempt = AuditEvent.objects.get(event_type=EventType.AUDIT_VIEWED)
     assert (attempt.outcome, attempt.actor) == (Outcome.REFUSED, alice)
+
+
+def test_it_refuses_an_api_search_without_the_csrf_token(
+    alice_client, reads, valid_search
+):
+    """A signed-in session is not enough: another site's page could post with it."""
+    alice_client.handler.enforce_csrf_checks = True
+    alice_client.get("/search/")  # sets the CSRF cookie, as the browser's page does
+    body = json.dumps(valid_search)
+    response = alice_client.post(
+        "/api/v1/searches/", body, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in json.loads(response.content)["detail"]
+    assert not Search.objects.exists()
+    token = alice_client.cookies["csrftoken"].value
+    response = alice_client.post(
+        "/api/v1/searches/",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 201
+    assert Search.objects.count() == 1
