@@ -261,3 +261,16 @@ def test_it_refuses_an_api_search_without_the_csrf_token(
     )
     assert response.status_code == 201
     assert Search.objects.count() == 1
+
+
+def test_it_lands_each_role_on_a_page_it_may_use(alice_client, dave_client, db):
+    from accounts.roles import Role
+    from tests.conftest import make_account, verified_client
+
+    assert alice_client.get("/")["Location"] == "/search/"
+    assert dave_client.get("/")["Location"] == "/audit/"
+    records = verified_client(make_account("rita", Role.RECORDS))
+    response = records.get("/")
+    assert response.status_code == 200
+    assert b"neither searches plates nor reads the audit trail" in response.content
+    assert records.get("/search/").status_code == 403
