@@ -4,9 +4,10 @@ import logging
 import time
 
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,6 +77,21 @@ def _check_worker() -> tuple[bool, str]:
     return True, f"last heartbeat {int(age)} s ago"
 
 
+def _may_see_alarm_messages(request: HttpRequest) -> bool:
+    """The page is public: alarm names and times only. An alarm's message may
+    name an account or a list, so only signed-in auditors see it."""
+    try:
+        user = request.user
+        return bool(
+            user.is_authenticated and user.is_verified() and user.may_read_audit_trail()
+        )
+    except DatabaseError:
+        # Sessions live in the database; while it is down nobody is signed in,
+        # and the page (its header included) must still render.
+        request.user = AnonymousUser()
+        return False
+
+
 def health(request: HttpRequest) -> HttpResponse:
     """Public (no login), shows no data: whether each part of the system is up.
 
@@ -102,12 +118,6 @@ def health(request: HttpRequest) -> HttpResponse:
             },
             status=status,
         )
-    # The page is public: alarm names and times only. An alarm's message may
-    # name an account or a list, so only signed-in administrators see it.
-    user = request.user
-    show_messages = bool(
-        user.is_authenticated and user.is_verified() and user.may_read_audit_trail()
-    )
     return render(
         request,
         "health.html",
@@ -115,7 +125,7 @@ def health(request: HttpRequest) -> HttpResponse:
             "checks": checks,
             "alarms": active,
             "healthy": healthy,
-            "show_alarm_messages": show_messages,
+            "show_alarm_messages": _may_see_alarm_messages(request),
         },
         status=status,
     )

@@ -4,12 +4,15 @@ broker and the worker are up and whether any alarm is active."""
 import json
 from datetime import timedelta
 
+import pytest
 import time_machine
+from django.db import connections
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from flockgov import alarms
 from flockgov.tasks import heartbeat
+from tests.conftest import verified_client
 
 
 def _json(client: Client):
@@ -92,3 +95,34 @@ def test_it_reports_an_unreachable_broker(db):
     assert body["checks"]["broker"] == {"ok": False, "detail": "unreachable"}
     assert body["checks"]["worker"]["ok"] is False
     assert [a["name"] for a in body["alarms"]] == ["alarm_store_unreachable"]
+
+
+@pytest.fixture
+def database_down(transactional_db, alice):
+    """The application's connection points at a server that is not there (a
+    socket folder that does not exist); the shared PostgreSQL is left alone."""
+    connection = connections["default"]
+    connection.close()
+    original = connection.settings_dict["HOST"]
+    connection.settings_dict["HOST"] = "/nonexistent/flockgov-test-postgres"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["HOST"] = original
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_it_answers_while_the_database_is_down(alice, signed_in, request):
+    client = verified_client(alice) if signed_in else Client()
+    heartbeat()
+    request.getfixturevalue("database_down")
+    status, body = _json(client)
+    assert status == 503
+    assert body["checks"]["database"] == {"ok": False, "detail": "unreachable"}
+    assert body["checks"]["broker"]["ok"] is True
+    assert body["checks"]["worker"]["ok"] is True
+    page = client.get("/health/")
+    assert page.status_code == 503
+    assert b"unreachable" in page.content
