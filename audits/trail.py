@@ -32,25 +32,27 @@ class AuditWriteError(RuntimeError):
     """The audit record could not be written, so the act must not happen."""
 
 
-def _no_nul(value: Any) -> Any:
-    """``value`` with every NUL character replaced by U+FFFD.
+def _storable(value: Any) -> Any:
+    """``value`` with what PostgreSQL cannot store replaced: NUL characters (text
+    and jsonb refuse them) become U+FFFD, lone surrogates (not UTF-8) become "?".
 
-    PostgreSQL refuses NUL in text and jsonb. Submitted values of a refused search
-    may hold anything; a stray NUL must not make the refusal itself unrecordable
-    (and raise the audit-failure alarm).
+    Submitted values of a refused search may hold anything; a stray NUL or a lone
+    ``\\ud800`` in a JSON body must not make the refusal itself unrecordable (and
+    raise the audit-failure alarm).
     """
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
+        text = value.replace("\x00", "\ufffd")
+        return text.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
-        return {_no_nul(str(key)): _no_nul(item) for key, item in value.items()}
+        return {_storable(str(key)): _storable(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_no_nul(item) for item in value]
+        return [_storable(item) for item in value]
     return value
 
 
 def _plain(value: Any) -> Any:
     """JSON-native copy of ``value``: what jsonb will give back, so hashes agree."""
-    return _no_nul(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+    return _storable(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
 
 
 def _normal_ip(ip: str | None) -> str | None:
@@ -110,15 +112,15 @@ def record(
                 event_type=str(event_type),
                 outcome=str(outcome),
                 actor=actor.officer,
-                actor_label=_no_nul(actor.label[:150]),
+                actor_label=_storable(actor.label[:150]),
                 actor_role=actor.role[:16],
                 os_user=actor.os_user[:64],
                 ip=_normal_ip(actor.ip),
                 request_id=actor.request_id[:32],
-                object_type=_no_nul(object_type[:64]),
-                object_id=_no_nul(object_id[:64]),
-                object_repr=_no_nul(object_repr[:200]),
-                summary=_no_nul(summary[:300]),
+                object_type=_storable(object_type[:64]),
+                object_id=_storable(object_id[:64]),
+                object_repr=_storable(object_repr[:200]),
+                summary=_storable(summary[:300]),
                 data=_plain(data or {}),
                 logentry_id=logentry_id,
             )

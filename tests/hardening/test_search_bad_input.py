@@ -170,7 +170,26 @@ def test_it_records_a_nul_character_in_a_refusal_instead_of_failing(
     assert "justification" in errors
     (refusal,) = refusals()
     assert refusal.data["submitted"]["justification"] == "Bad\ufffdinput here for sure"
+    assert refusal.hash == refusal.compute_hash()
     assert not Search.objects.exists()
+
+
+def test_it_records_a_lone_surrogate_in_a_refusal_instead_of_failing(
+    alice_client, valid_search
+):
+    # Valid JSON, but no UTF-8 text: what a buggy or hostile client may send.
+    body = json.dumps({**valid_search, "justification": "x\ud800 then more text"})
+    response = alice_client.post(
+        "/api/v1/searches/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "justification" in json.loads(response.content)
+    (refusal,) = refusals()
+    assert refusal.data["submitted"]["justification"] == "x? then more text"
+    assert refusal.hash == refusal.compute_hash()
+    from flockgov import alarms
+
+    assert alarms.active_alarms() == []
 
 
 def test_it_keeps_unknown_api_fields_out_of_the_audit_record(
