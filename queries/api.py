@@ -1,6 +1,6 @@
 """REST endpoints for searching, behind the same gate as the browser."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +28,17 @@ class SearchListCreate(APIView):
         return Response(SearchSerializer(searches, many=True).data)
 
     @extend_schema(
-        request=SearchRequestSerializer, responses={201: SearchResultSerializer}
+        request=SearchRequestSerializer,
+        responses={
+            201: SearchResultSerializer,
+            400: OpenApiResponse(
+                description="Refused: field name to messages; the refusal is audited."
+            ),
+            403: OpenApiResponse(description="This account may not search plates."),
+            503: OpenApiResponse(
+                description="Not carried out: its audit record could not be written."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         """Runs a purpose-bound search; a refusal is audited and answered with 400."""
