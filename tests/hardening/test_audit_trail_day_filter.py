@@ -86,3 +86,13 @@ def test_it_refuses_a_reversed_date_range_and_shows_nothing(carol):
     assert response.status_code == 200
     assert "The end date is before the start date." in text
     assert "No records match." in text
+
+
+def test_it_finds_refused_attempts_under_the_purpose_they_named(
+    alice_client, carol_client, valid_search
+):
+    alice_client.post("/search/", {**valid_search, "purpose": "B", "case_number": ""})
+    shown_b = carol_client.get("/audit/", {"purpose": "B"}).content.decode()
+    shown_a = carol_client.get("/audit/", {"purpose": "A"}).content.decode()
+    assert "Purpose B needs a case or incident number" in shown_b
+    assert "Purpose B needs a case or incident number" not in shown_a
