@@ -8,12 +8,14 @@ request; management commands and Celery tasks name theirs explicitly with
 import contextlib
 import contextvars
 import getpass
+import ipaddress
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from auditlog.context import set_actor
+from django.conf import settings
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ class Actor:
             officer=user,
             label=user.get_username() if user else "anonymous",
             role=getattr(user, "role", "") if user else "",
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
             request_id=getattr(request, "request_id", ""),
             os_user="",
         )
@@ -69,6 +71,28 @@ class Actor:
         except Officer.DoesNotExist:
             raise LookupError(f"no account named {username!r}") from None
         return cls.for_officer(officer)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from, for the audit record.
+
+    Behind ``FLOCKGOV_TRUSTED_PROXY_HOPS`` reverse proxies, REMOTE_ADDR is the
+    nearest proxy; each proxy appends the address it saw to X-Forwarded-For, so the
+    client is that many entries from the right. Entries further left are whatever
+    the client claimed and are never trusted.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = getattr(settings, "FLOCKGOV_TRUSTED_PROXY_HOPS", 0)
+    if not hops or not remote:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+    chain.append(remote)
+    candidate = chain[-(hops + 1)] if len(chain) > hops else chain[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(

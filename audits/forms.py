@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Officer
@@ -45,7 +46,12 @@ class AuditFilterForm(forms.Form):
         if data.get("event_type"):
             events = events.filter(event_type=data["event_type"])
         if data.get("purpose"):
-            events = events.filter(data__purpose=data["purpose"])
+            # Refused attempts keep what was submitted, so a filter by purpose
+            # shows the refusals made in its name too.
+            events = events.filter(
+                Q(data__purpose=data["purpose"])
+                | Q(data__submitted__purpose=data["purpose"])
+            )
         if data.get("outcome"):
             events = events.filter(outcome=data["outcome"])
         zone = timezone.get_current_timezone()

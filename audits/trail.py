@@ -32,9 +32,27 @@ class AuditWriteError(RuntimeError):
     """The audit record could not be written, so the act must not happen."""
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with what PostgreSQL cannot store replaced: NUL characters (text
+    and jsonb refuse them) become U+FFFD, lone surrogates (not UTF-8) become "?".
+
+    Submitted values of a refused search may hold anything; a stray NUL or a lone
+    ``\\ud800`` in a JSON body must not make the refusal itself unrecordable (and
+    raise the audit-failure alarm).
+    """
+    if isinstance(value, str):
+        text = value.replace("\x00", "\ufffd")
+        return text.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable(str(key)): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
 def _plain(value: Any) -> Any:
     """JSON-native copy of ``value``: what jsonb will give back, so hashes agree."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _storable(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
 
 
 def _normal_ip(ip: str | None) -> str | None:
@@ -72,12 +90,16 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
-    now = timezone.now()
     try:
-        partitions.ensure(partitions.AUDIT, now)
+        # Everything inside one savepoint: a failure (the partition, the lock, the
+        # insert) rolls back only this record and leaves the caller's transaction
+        # usable for its own rollback.
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+                # The time is read under the lock, so chain order is time order.
+                now = timezone.now()
+                partitions.ensure(partitions.AUDIT, now)
                 cursor.execute(
                     "SELECT seq, hash FROM audits_auditevent ORDER BY seq DESC LIMIT 1"
                 )
@@ -90,26 +112,43 @@ def record(
                 event_type=str(event_type),
                 outcome=str(outcome),
                 actor=actor.officer,
-                actor_label=actor.label[:150],
+                actor_label=_storable(actor.label[:150]),
                 actor_role=actor.role[:16],
                 os_user=actor.os_user[:64],
                 ip=_normal_ip(actor.ip),
                 request_id=actor.request_id[:32],
-                object_type=object_type[:64],
-                object_id=object_id[:64],
-                object_repr=object_repr[:200],
-                summary=summary[:300],
+                object_type=_storable(object_type[:64]),
+                object_id=_storable(object_id[:64]),
+                object_repr=_storable(object_repr[:200]),
+                summary=_storable(summary[:300]),
                 data=_plain(data or {}),
                 logentry_id=logentry_id,
             )
             event.hash = event.compute_hash()
             event.save(force_insert=True)
     except Exception as exc:
-        logger.exception("audit record of %s could not be written", event_type)
+        reason = _describe_failure(exc)
+        # Not logger.exception: PostgreSQL's message repeats the refused row, and
+        # with it plates and justifications, which must not reach the logs.
+        logger.error("audit record of %s could not be written: %s", event_type, reason)
         alarms.raise_alarm(
             alarms.AUDIT_WRITE_FAILED,
-            f"An audit record ({event_type}) could not be written: "
-            f"{exc.__class__.__name__}",
+            f"An audit record ({event_type}) could not be written: {reason}",
         )
-        raise AuditWriteError(str(exc)) from exc
+        raise AuditWriteError(f"{event_type}: {reason}") from None
     return event
+
+
+def _describe_failure(exc: BaseException) -> str:
+    """What went wrong, without the data of the record that was refused."""
+    cause = exc.__cause__ or exc
+    diag = getattr(cause, "diag", None)
+    parts = [exc.__class__.__name__]
+    for label, value in (
+        ("sqlstate", getattr(cause, "pgcode", None)),
+        ("table", getattr(diag, "table_name", None)),
+        ("constraint", getattr(diag, "constraint_name", None)),
+    ):
+        if value:
+            parts.append(f"{label} {value}")
+    return ", ".join(parts)

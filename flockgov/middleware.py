@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +59,17 @@ class RequireVerifiedOfficerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path
+        # ``path_info``: the route inside the application, whatever prefix a
+        # reverse proxy mounts it under.
+        path = request.path_info
         if is_public_path(path):
             return self.get_response(request)
-        user = request.user
-        if user.is_authenticated and not user.is_active:
+        if request.user.is_authenticated and not request.user.is_active:
             # An account disabled mid-session loses the session at once.
             from django.contrib.auth import logout
 
             logout(request)
+        user = request.user
         if not user.is_authenticated:
             return self._refuse(request, "accounts:login", "Sign in first.")
         if path.startswith(HALF_LOGGED_IN_PREFIXES):
@@ -79,9 +82,9 @@ class RequireVerifiedOfficerMiddleware:
 
     @staticmethod
     def _refuse(request: HttpRequest, route: str, message: str) -> HttpResponse:
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=403)
-        return redirect(f"{reverse(route)}?next={request.path}")
+        return redirect(f"{reverse(route)}?{urlencode({'next': request.path})}")
 
 
 class NoStoreMiddleware:

@@ -376,3 +376,9 @@ FLOCKGOV_SYSTEM_USE_NOTICE = env(
     "for the purposes the department's ALPR policy allows. Every action is recorded "
     "and reviewed; misuse is a crime under Virginia law.",
 )
+
+# --- audits (hardening) -----------------------------------------------------------
+# How many reverse proxies stand in front of the application (docker-compose's web
+# server is one). Audit records then take the client's address from
+# X-Forwarded-For instead of the proxy's; 0 trusts no forwarded header at all.
+FLOCKGOV_TRUSTED_PROXY_HOPS = env_int("FLOCKGOV_TRUSTED_PROXY_HOPS", 0)

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 
+admin.site.login = views.admin_login
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),

@@ -6,6 +6,7 @@ the officer can correct it, and the refusal itself is audited by the caller.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,6 +80,18 @@ def _compiled(term: str) -> re.Pattern[str]:
     return _term_regex(term)
 
 
+def screenable(text: str) -> str:
+    """The text as the screening reads it: compatibility forms folded (full-width
+    ``ＩＣＥ`` is ``ICE``) and invisible format characters (zero-width spaces and
+    joiners, soft hyphens) removed, so neither hides a term.
+
+    TODO: letters of other scripts that look Latin (Cyrillic ``о`` in ``prоtest``)
+    still pass; a confusables table (Unicode TR39) would close that gap.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+
+
 def screen(
     text: str, terms: Iterable[ProhibitedTerm] | None = None
 ) -> ScreeningHit | None:
@@ -86,6 +99,7 @@ def screen(
     word, or None."""
     if terms is None:
         terms = ProhibitedTerm.objects.filter(active=True)
+    text = screenable(text)
     for term in terms:
         if _compiled(term.term).search(text):
             return ScreeningHit(term.term, term.category, term.get_category_display())
@@ -105,7 +119,9 @@ def clean_case_number(purpose: Purpose | None, raw: str) -> str:
                 f"({settings.FLOCKGOV_CASE_NUMBER_HELP})."
             )
         return ""
-    if not re.fullmatch(settings.FLOCKGOV_CASE_NUMBER_PATTERN, value):
+    # ASCII: ``\d`` would otherwise accept Arabic-Indic and other Unicode digits,
+    # which no records system issues.
+    if not re.fullmatch(settings.FLOCKGOV_CASE_NUMBER_PATTERN, value, flags=re.ASCII):
         raise ValueError(
             f"{value!r} is not a case number in the department's format "
             f"({settings.FLOCKGOV_CASE_NUMBER_HELP})."

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from .criteria import CriteriaError, validate
@@ -6,6 +7,14 @@ from .models import Camera, OffenseType
 from .purposes import Purpose
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# Browsers send seconds when the value has them; both mean department time.
+WINDOW_INPUT_FORMATS = [
+    DATETIME_LOCAL,
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+]
 
 
 class SearchForm(forms.Form):
@@ -13,8 +22,13 @@ class SearchForm(forms.Form):
     here only parse what the browser sends, so all of them are optional at this
     level and the officer sees the rule's own message."""
 
-    purpose = forms.ChoiceField(
-        choices=[("", "Choose the purpose")] + list(Purpose.choices), required=False
+    # A plain field with a select widget, like the offense type: an unknown value
+    # reaches ``validate`` and gets the rule's own message.
+    purpose = forms.CharField(
+        required=False,
+        widget=forms.Select(
+            choices=[("", "Choose the purpose")] + list(Purpose.choices)
+        ),
     )
     case_number = forms.CharField(required=False, label="Case or incident number")
     # A plain field with a select widget: unknown values reach ``validate``, which
@@ -22,7 +36,10 @@ class SearchForm(forms.Form):
     offense_type = forms.CharField(required=False, widget=forms.Select())
     justification = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # The browser stops at the limit; ``validate`` still checks it.
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": settings.FLOCKGOV_JUSTIFICATION_MAX_LENGTH}
+        ),
         help_text="Why this search serves the purpose you chose.",
     )
     plate = forms.CharField(
@@ -34,7 +51,7 @@ class SearchForm(forms.Form):
     )
     window_start = forms.DateTimeField(
         required=False,
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        input_formats=WINDOW_INPUT_FORMATS,
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format=DATETIME_LOCAL
         ),
@@ -42,7 +59,7 @@ class SearchForm(forms.Form):
     )
     window_end = forms.DateTimeField(
         required=False,
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        input_formats=WINDOW_INPUT_FORMATS,
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format=DATETIME_LOCAL
         ),
@@ -63,8 +80,9 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
+        # Fields that failed to parse (a malformed date) already carry their own
+        # error; every other rule is still checked, so the officer sees all of
+        # what to correct at once.
         try:
             data["criteria"] = validate(
                 purpose=data.get("purpose"),
@@ -79,6 +97,8 @@ class SearchForm(forms.Form):
             )
         except CriteriaError as exc:
             for name, messages in exc.errors.items():
+                if name in self.errors:
+                    continue
                 for message in messages:
                     self.add_error(name if name in self.fields else None, message)
         return data

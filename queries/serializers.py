@@ -26,7 +26,11 @@ class SearchRequestSerializer(serializers.Serializer):
     window_start = serializers.DateTimeField(required=False, allow_null=True)
     window_end = serializers.DateTimeField(required=False, allow_null=True)
     cameras = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        # More cameras than a department has is a mistake, not a search.
+        max_length=500,
     )
 
     def validate(self, attrs):

@@ -40,9 +40,13 @@ class SearchOutcome:
         return self.search.result_count > len(self.reads)
 
 
-def matching_reads(criteria: SearchCriteria):
-    """The reads a set of criteria selects, newest first."""
-    reads = PlateRead.objects.filter(
+def matching_reads(criteria: SearchCriteria, *, now=None):
+    """The reads a set of criteria selects, newest first.
+
+    Reads due for destruction are never shown, even when the hourly purge has not
+    reached them yet: a read exactly the retention period old is already due.
+    """
+    reads = PlateRead.objects.retained(now).filter(
         captured_at__gte=criteria.window_start, captured_at__lt=criteria.window_end
     )
     if criteria.plate.kind == "pattern":
@@ -68,12 +72,13 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
         raise NotPermitted("This account may not search plates.")
     limit = settings.FLOCKGOV_SEARCH_RESULT_LIMIT
     with transaction.atomic():
-        selected = matching_reads(criteria).select_related("camera")
+        now = timezone.now()
+        selected = matching_reads(criteria, now=now).select_related("camera")
         reads = list(selected[:limit])
         total = len(reads) if len(reads) < limit else selected.count()
         search = Search.objects.create(
             officer=officer,
-            created_at=timezone.now(),
+            created_at=now,
             purpose=criteria.purpose,
             case_number=criteria.case_number,
             offense_type=criteria.offense_type,
@@ -102,12 +107,26 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
     return SearchOutcome(search=search, reads=reads)
 
 
-def _bounded(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_AUDITED_FIELD:
-        return f"{value[:MAX_AUDITED_FIELD]}… ({len(value)} characters in all)"
+# How many list items and keys of a refused submission the audit record keeps.
+MAX_AUDITED_ITEMS = 50
+
+
+def _bounded(value: Any, depth: int = 0) -> Any:
+    """A copy of ``value`` small enough for the audit record, whatever was sent."""
+    if isinstance(value, str):
+        if len(value) > MAX_AUDITED_FIELD:
+            return f"{value[:MAX_AUDITED_FIELD]}… ({len(value)} characters in all)"
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if depth >= 2:
+        return _bounded(str(value), depth)
     if isinstance(value, list | tuple):
-        return [_bounded(item) for item in value[:50]]
-    return value
+        return [_bounded(item, depth + 1) for item in value[:MAX_AUDITED_ITEMS]]
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_AUDITED_ITEMS]
+        return {str(k)[:100]: _bounded(v, depth + 1) for k, v in items}
+    return _bounded(str(value), depth)
 
 
 def refuse_search(
@@ -123,7 +142,7 @@ def refuse_search(
             :300
         ],
         data={
-            "submitted": {key: _bounded(value) for key, value in submitted.items()},
-            "errors": errors,
+            "submitted": _bounded(submitted),
+            "errors": _bounded(errors),
         },
     )

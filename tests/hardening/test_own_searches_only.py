@@ -1,0 +1,32 @@
+"""An officer sees their own searches only; an account disabled mid-session
+loses the session at once."""
+
+import json
+
+from accounts.roles import Role
+
+
+def test_it_lists_only_the_officers_own_searches(
+    alice_client, bob_client, reads, valid_search
+):
+    alice_client.post("/search/", {**valid_search, "case_number": "26-000001"})
+    bob_client.post("/search/", {**valid_search, "case_number": "26-000002"})
+    mine = alice_client.get("/searches/mine/").content.decode()
+    assert "26-000001" in mine and "26-000002" not in mine
+    listed = json.loads(alice_client.get("/api/v1/searches/").content)
+    assert [s["case_number"] for s in listed] == ["26-000001"]
+
+
+def test_it_ends_the_session_of_an_account_disabled_meanwhile(alice, alice_client):
+    assert alice_client.get("/search/").status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert alice_client.get("/search/")["Location"].startswith("/accounts/login/")
+    response = alice_client.get("/api/v1/searches/")
+    assert response.status_code == 403
+
+
+def test_it_applies_a_role_change_to_the_next_request(alice, alice_client):
+    alice.role = Role.RECORDS
+    alice.save()
+    assert alice_client.get("/search/").status_code == 403
