@@ -7,18 +7,21 @@ good ones through ``queries.ingest.store_reads`` (COPY, in batches) and writes o
 ``reads.imported`` audit record. ``docs/import-formats.md`` describes the layouts
 and every rejection reason for people who prepare the files.
 
-Why the file is read more than once
+One transaction, audited at its end
 -----------------------------------
-The reads and the audit record of their import are committed together: every batch
-is stored inside one transaction that ends with the ``reads.imported`` record, so a
-crash or a failed audit write part-way through leaves nothing stored (and nothing
-unaudited), and running the same file again after a failure cannot store a read
-twice. A long transaction must not hold anything others wait for, though: cameras
-the file introduces are created (and audited) before it opens, and the day
-partitions the reads need are created before it too. Both are only known once the
-whole file has been checked, so the checking pass runs first and writes nothing;
-the storing pass then parses the same bytes again (parsing costs far less than
-storing). ``--shift-to-now`` adds one more pass to find the newest read.
+Every batch is stored inside one transaction that ends with the ``reads.imported``
+audit record. A crash or a failed audit write part-way through therefore leaves
+nothing stored (and so nothing stored unaudited), and running the same file again
+after a failure cannot store a read twice. Committing batch by batch with the
+record at the end would leave the committed batches unaudited after a crash;
+writing the record first would audit reads that were never stored.
+
+A long transaction must not hold what others wait for. The day partitions the
+reads may need (the retention window is all there can be) are created before it
+opens; cameras the file introduces get ids reserved from their sequence as they
+appear and are created, with their audit records, at the end, so the audit chain's
+lock is only taken in the last moments. ``--shift-to-now`` reads the file once
+more beforehand to find the newest read.
 """
 
 import hashlib
@@ -33,9 +36,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from audits import statistics
 from audits.context import Actor, acting_as
 from audits.events import EventType, Outcome
 from audits.trail import record
@@ -478,16 +482,6 @@ def _width_error(record: Record, layout: Layout) -> RowError | None:
     return None
 
 
-@dataclass
-class _Plan:
-    """What the checking pass found: enough to create cameras and partitions."""
-
-    imported: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    cameras: dict[str, CameraSeen] = field(default_factory=dict)
-
-
 class ReadImporter:
     """One import of one file; ``run`` does the work (see the module docstring)."""
 
@@ -516,6 +510,8 @@ class ReadImporter:
         self.layout: Layout | None = None
         self.zone: ZoneInfo = department_zone()
         self.offset = timedelta(0)
+        self.camera_ids: dict[str, int] = {}
+        self.new_cameras: dict[str, tuple[int, CameraSeen]] = {}
 
     # -- reading --------------------------------------------------------------
 
@@ -543,11 +539,10 @@ class ReadImporter:
         """Every record with its read, or the reason it is refused (time window
         not yet applied)."""
         assert self.layout is not None
-        check = (
-            check_public_records
-            if self.layout.shape == PUBLIC_RECORDS
-            else check_generic
-        )
+        if self.layout.shape == PUBLIC_RECORDS:
+            check = check_public_records
+        else:
+            check = check_generic
         zone = self.zone
         for rec in self._records():
             problem = _width_error(rec, self.layout)
@@ -581,8 +576,6 @@ class ReadImporter:
                 outcome = self._in_window(outcome)
             yield rec, outcome
 
-    # -- the passes -------------------------------------------------------------
-
     def _find_offset(self) -> timedelta:
         newest = max(
             (r.captured_at for _, r in self._checked() if isinstance(r, CheckedRead)),
@@ -590,92 +583,61 @@ class ReadImporter:
         )
         return self.now - newest if newest is not None else timedelta(0)
 
-    def _check_all(self, report: ImportReport) -> _Plan:
-        assert self.layout is not None
-        plan = _Plan()
-        for rec, outcome in self._valid():
-            if isinstance(outcome, RowError):
-                report.rejected += 1
-                report.rejections_by_kind[outcome.kind] += 1
-                if len(report.rejected_lines) < AUDITED_REJECTED_LINES:
-                    report.rejected_lines.append(rec.line)
-                self.on_reject(rec.line, outcome.reason)
-                continue
-            plan.imported += 1
-            moment = outcome.captured_at
-            if plan.first is None or moment < plan.first:
-                plan.first = moment
-            if plan.last is None or moment > plan.last:
-                plan.last = moment
-            if outcome.device_id not in plan.cameras:
-                plan.cameras[outcome.device_id] = camera_seen(
-                    self.layout, rec.values, outcome
-                )
-        return plan
+    # -- cameras ----------------------------------------------------------------
 
-    def _create_cameras(self, plan: _Plan) -> tuple[list[str], dict[str, int]]:
-        """Creates the cameras the file introduces; returns their device ids and
-        the database id of every camera the file names."""
-        known = dict(
-            Camera.objects.filter(device_id__in=list(plan.cameras)).values_list(
-                "device_id", "id"
+    def _camera_id(self, rec: Record, read: CheckedRead) -> int:
+        """The id of the read's camera; a camera not seen before gets an id
+        reserved from the table's sequence, and is created at the end."""
+        device = read.device_id
+        camera_id = self.camera_ids.get(device)
+        if camera_id is None:
+            assert self.layout is not None
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('queries_camera', 'id'))"
+                )
+                camera_id = cursor.fetchone()[0]
+            self.camera_ids[device] = camera_id
+            self.new_cameras[device] = (
+                camera_id,
+                camera_seen(self.layout, rec.values, read),
             )
-        )
-        missing = [seen for device, seen in plan.cameras.items() if device not in known]
-        if missing:
-            # One transaction, committed before the reads: each new camera gets its
-            # field history and audit record (django-auditlog's link in
-            # audits/receivers.py), and the chain lock is released before the long
-            # storing transaction begins.
-            with acting_as(self.actor), transaction.atomic():
-                for seen in missing:
-                    camera = Camera.objects.create(
-                        device_id=seen.device_id,
-                        name=seen.device_id,
-                        kind=seen.kind,
-                        location=seen.location,
-                        latitude=seen.latitude,
-                        longitude=seen.longitude,
-                    )
-                    known[seen.device_id] = camera.pk
-        return [seen.device_id for seen in missing], known
+        return camera_id
 
-    def _store(self, cameras: dict[str, int], report: ImportReport) -> int:
+    def _create_cameras(self) -> None:
+        # Created last, under the ids their reads already carry (the reads' foreign
+        # key is checked at commit): each gets its field history and audit record
+        # (django-auditlog, linked into the trail by audits/receivers.py), and the
+        # audit chain's lock is taken only at the end of the transaction, so the
+        # import does not hold up every search while it stores reads.
+        with acting_as(self.actor):
+            for camera_id, seen in self.new_cameras.values():
+                Camera.objects.create(
+                    id=camera_id,
+                    device_id=seen.device_id,
+                    name=seen.device_id,
+                    kind=seen.kind,
+                    location=seen.location,
+                    latitude=seen.latitude,
+                    longitude=seen.longitude,
+                )
+
+    # -- the import ---------------------------------------------------------------
+
+    def _reject(self, report: ImportReport, line: int, error: RowError) -> None:
+        report.rejected += 1
+        report.rejections_by_kind[error.kind] += 1
+        if len(report.rejected_lines) < AUDITED_REJECTED_LINES:
+            report.rejected_lines.append(line)
+        self.on_reject(line, error.reason)
+
+    def _store(self, report: ImportReport) -> None:
         source = f"import {report.sha256[:12]} {self.path.name}"[:100]
-        stored = 0
-        batch: list[NewRead] = []
-        # An import in which every record was refused is still recorded; there is
-        # nothing to read again for it.
-        valid = self._valid() if report.imported else iter(())
         with transaction.atomic():
-            for _, outcome in valid:
-                if isinstance(outcome, RowError):
-                    continue
-                batch.append(
-                    NewRead(
-                        captured_at=outcome.captured_at,
-                        plate=outcome.plate,
-                        state=outcome.state,
-                        camera_id=cameras[outcome.device_id],
-                        latitude=outcome.latitude,
-                        longitude=outcome.longitude,
-                        plate_hashed=outcome.plate_hashed,
-                        make=outcome.make,
-                        color=outcome.color,
-                        confidence=outcome.confidence,
-                        source=source,
-                    )
-                )
-                if len(batch) >= self.batch_size:
-                    stored += len(store_reads(batch, actor=self.actor))
-                    batch = []
-            if batch:
-                stored += len(store_reads(batch, actor=self.actor))
-            if stored != report.imported:
-                # The bytes are the same ones checked; only a bug gets here.
-                raise RuntimeError(
-                    f"checked {report.imported} reads but stored {stored}"
-                )
+            with statistics.collected():
+                self._store_all(report, source)
+            self._create_cameras()
+            report.cameras_created = list(self.new_cameras)
             event = record(
                 EventType.READS_IMPORTED,
                 actor=self.actor,
@@ -688,7 +650,40 @@ class ReadImporter:
                 data=_audit_data(report),
             )
         report.audit_event_id = event.id
-        return stored
+
+    def _store_all(self, report: ImportReport, source: str) -> None:
+        batch: list[NewRead] = []
+        first = last = None
+        for rec, outcome in self._valid():
+            if isinstance(outcome, RowError):
+                self._reject(report, rec.line, outcome)
+                continue
+            moment = outcome.captured_at
+            if first is None or moment < first:
+                first = moment
+            if last is None or moment > last:
+                last = moment
+            batch.append(
+                NewRead(
+                    captured_at=moment,
+                    plate=outcome.plate,
+                    state=outcome.state,
+                    camera_id=self._camera_id(rec, outcome),
+                    latitude=outcome.latitude,
+                    longitude=outcome.longitude,
+                    plate_hashed=outcome.plate_hashed,
+                    make=outcome.make,
+                    color=outcome.color,
+                    confidence=outcome.confidence,
+                    source=source,
+                )
+            )
+            if len(batch) >= self.batch_size:
+                report.imported += len(store_reads(batch, actor=self.actor))
+                batch = []
+        if batch:
+            report.imported += len(store_reads(batch, actor=self.actor))
+        report.first_captured_at, report.last_captured_at = first, last
 
     def run(self) -> ImportReport:
         try:
@@ -707,17 +702,13 @@ class ReadImporter:
         if self.shift_to_now:
             self.offset = self._find_offset()
             report.shifted_by = self.offset
-        plan = self._check_all(report)
-        report.imported = plan.imported
-        report.first_captured_at = plan.first
-        report.last_captured_at = plan.last
-        cameras: dict[str, int] = {}
-        if plan.imported:
-            report.cameras_created, cameras = self._create_cameras(plan)
-            # Created and committed before the storing transaction (see above).
-            assert plan.first is not None and plan.last is not None
-            partitions.ensure_range(partitions.READS, plan.first, plan.last)
-        self._store(cameras, report)
+        # Every read kept lies between the cut-off and the future tolerance, so the
+        # day partitions of that span are all it can need. They are created (and
+        # committed) before the storing transaction opens: creating a partition
+        # inside it would lock the whole table against searches until it commits.
+        partitions.ensure_range(partitions.READS, self.cutoff, self.latest)
+        self.camera_ids = dict(Camera.objects.values_list("device_id", "id"))
+        self._store(report)
         logger.info(
             "imported %s reads (%s rejected) from a %s file, sha256 %s",
             report.imported,

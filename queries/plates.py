@@ -119,6 +119,7 @@ def parse_plate_query(raw: str) -> PlateQuery:
 # What a plate cell may hold besides letters and digits: the spaces and hyphens
 # printed on plates, which NCIC entry drops.
 _PLATE_SEPARATORS = frozenset(" -")
+_PLAIN_PLATE_CELL = re.compile(r"^[A-Za-z0-9 -]*$")
 
 
 def foreign_characters(raw: str) -> list[str]:
@@ -129,6 +130,8 @@ def foreign_characters(raw: str) -> list[str]:
     hyphens (``=``, ``|``, quotes, ``;``, ``<``, control characters, other scripts)
     is foreign.
     """
+    if _PLAIN_PLATE_CELL.match(raw):
+        return []  # the usual case, answered without looking at each character
     seen: dict[str, None] = {}
     for char in raw.strip():
         folded = unicodedata.normalize("NFKD", char)
