@@ -295,7 +295,9 @@ def clean_attribute(raw: str, column: str) -> str:
     value = " ".join(raw.split())
     if len(value) > 32:
         raise RowError("attribute", f"{column} is longer than 32 characters")
-    if not _ATTRIBUTE.match(value) or value[:1] in "=+-@":
+    # A leading = + - @ makes a spreadsheet run the cell as a formula when the
+    # reads are exported again.
+    if not _ATTRIBUTE.match(value) or value.startswith(("=", "+", "-", "@")):
         raise RowError(
             "attribute", f"{column} {_shown(value)} holds unexpected symbols"
         )
