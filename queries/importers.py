@@ -234,7 +234,7 @@ def parse_iso_time(text: str, zone: tzinfo) -> datetime:
         ) from None
     if moment.tzinfo is None:
         return localise(moment, zone, value)
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def parse_public_time(text: str, zone: tzinfo) -> datetime:

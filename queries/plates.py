@@ -56,7 +56,10 @@ def normalise_state(raw: str) -> str:
 
 def clean_plate(raw: str) -> str:
     """A complete plate from an import or a hot list, or ``PlateError``."""
-    plate = normalise_plate(raw)
+    return _complete(normalise_plate(raw))
+
+
+def _complete(plate: str) -> str:
     if not plate:
         raise PlateError("the plate is empty")
     if len(plate) > MAX_PLATE_LENGTH:
@@ -159,4 +162,8 @@ def strict_plate(raw: str) -> str:
             for c in foreign[:10]
         )
         raise PlateError(f"the plate holds characters no plate has: {shown}")
+    if _PLAIN_PLATE_CELL.match(raw):
+        # Plain ASCII (the usual case): what normalise_plate would return, without
+        # Unicode folding; imports call this once per read.
+        return _complete(raw.replace(" ", "").replace("-", "").upper())
     return clean_plate(raw)
