@@ -120,7 +120,7 @@ def main() -> None:
     from queries.sql import INGEST_COLUMNS
 
     call_command("migrate", verbosity=0)
-    print(f"size: {args.n:,} reads across {CAMERAS} cameras")
+    print(f"size: {args.n:,} reads across {CAMERAS} cameras", flush=True)
     rng = random.Random(args.seed)
     now = datetime.now(UTC)
     text, pool = generate(args.n, now, rng)
@@ -163,9 +163,13 @@ def main() -> None:
         import_seconds = time.perf_counter() - started
     stored = PlateRead.objects.count()
     assert stored == args.n, f"imported {stored} of {args.n}"
+    started = time.perf_counter()
     with connection.cursor() as cursor:
-        # What autovacuum would have done by the time anyone searches.
-        cursor.execute("ANALYZE queries_plateread")
+        # What autovacuum does to freshly filled partitions soon after an import
+        # (insert-triggered vacuum): statistics, and the trigram index's pending
+        # list merged. Searched before that, wildcards scan the pending list.
+        cursor.execute("VACUUM ANALYZE queries_plateread")
+    vacuum_seconds = time.perf_counter() - started
 
     print(
         f"raw COPY: {args.n / copy_seconds:,.0f} reads/s "
@@ -173,8 +177,10 @@ def main() -> None:
     )
     print(
         f"import_reads: {args.n / import_seconds:,.0f} reads/s "
-        f"({import_seconds:.1f} s for {args.n:,})"
+        f"({import_seconds:.1f} s for {args.n:,}; "
+        f"{import_seconds / copy_seconds:.2f} x the raw COPY time)"
     )
+    print(f"VACUUM ANALYZE afterwards: {vacuum_seconds:.1f} s")
 
     officer = Officer.objects.create_user(
         username="bench", password=None, role=Role.OFFICER
@@ -197,25 +203,34 @@ def main() -> None:
 
     exact = [rng.choice(pool) for _ in range(args.searches - args.searches // 10)]
     exact += [_plate(rng) for _ in range(args.searches // 10)]  # some never seen
-    shapes = [
-        lambda p: p[:3] + "*",  # ABC*
-        lambda p: "*" + p[3:6] + "?",  # *123?
-        lambda p: p[0] + "?" + p[2] + p[3] + "*",  # A?C1*
-        lambda p: "*" + p[1:5] + "*",  # *BC12*
-        lambda p: p[:2] + "*" + p[-2:],  # AB*34
+    shapes = {
+        "ABC*": lambda p: p[:3] + "*",
+        "*123?": lambda p: "*" + p[3:6] + "?",
+        "*BC12*": lambda p: "*" + p[1:5] + "*",
+        "AB*34": lambda p: p[:2] + "*" + p[-2:],
+        "A?C1*": lambda p: p[0] + "?" + p[2] + p[3] + "*",
+    }
+    names = list(shapes)
+    wildcard = [
+        (names[i % len(names)], shapes[names[i % len(names)]](rng.choice(pool)))
+        for i in range(args.searches)
     ]
-    wildcard = [shapes[i % len(shapes)](rng.choice(pool)) for i in range(args.searches)]
-    for plate in exact[:5] + wildcard[:5]:  # warm caches and connections
+    for plate in exact[:5] + [p for _, p in wildcard[:5]]:  # warm the connection
         timed(plate)
-    results = {}
-    for name, plates in (("exact", exact), ("wildcard", wildcard)):
+
+    def report(label: str, plates: list[str]) -> None:
         times, counts = zip(*(timed(p) for p in plates), strict=True)
-        results[name] = times
         print(
-            f"{name} search ({len(plates)}): p50 {percentile(list(times), 50):.1f} ms, "
+            f"{label} ({len(plates)}): p50 {percentile(list(times), 50):.1f} ms, "
             f"p95 {percentile(list(times), 95):.1f} ms, max {max(times):.1f} ms, "
-            f"mean results {statistics.mean(counts):.1f}"
+            f"mean results {statistics.mean(counts):.1f}",
+            flush=True,
         )
+
+    report("exact search", exact)
+    report("wildcard search, all shapes", [p for _, p in wildcard])
+    for shape in names:
+        report(f"  wildcard {shape}", [p for n, p in wildcard if n == shape])
     print(
         "targets: import >= 20,000 reads/s, exact p95 <= 20 ms, wildcard p95 <= 300 ms"
     )
