@@ -36,7 +36,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audits import statistics
@@ -612,17 +612,25 @@ class ReadImporter:
         # (django-auditlog, linked into the trail by audits/receivers.py), and the
         # audit chain's lock is taken only at the end of the transaction, so the
         # import does not hold up every search while it stores reads.
-        with acting_as(self.actor):
-            for camera_id, seen in self.new_cameras.values():
-                Camera.objects.create(
-                    id=camera_id,
-                    device_id=seen.device_id,
-                    name=seen.device_id,
-                    kind=seen.kind,
-                    location=seen.location,
-                    latitude=seen.latitude,
-                    longitude=seen.longitude,
-                )
+        try:
+            with acting_as(self.actor), transaction.atomic():
+                for camera_id, seen in self.new_cameras.values():
+                    Camera.objects.create(
+                        id=camera_id,
+                        device_id=seen.device_id,
+                        name=seen.device_id,
+                        kind=seen.kind,
+                        location=seen.location,
+                        latitude=seen.latitude,
+                        longitude=seen.longitude,
+                    )
+        except IntegrityError:
+            # Someone created one of these cameras while the file was being read
+            # (another import, the admin). The whole import rolls back.
+            raise UnusableFile(
+                "a camera this file introduces was created by someone else during "
+                "the import; nothing was stored, run the import again"
+            ) from None
 
     # -- the import ---------------------------------------------------------------
 
@@ -710,7 +718,11 @@ class ReadImporter:
         # inside it would lock the whole table against searches until it commits.
         partitions.ensure_range(partitions.READS, self.cutoff, self.latest)
         self.camera_ids = dict(Camera.objects.values_list("device_id", "id"))
-        self._store(report)
+        try:
+            self._store(report)
+        except UnusableFile as exc:
+            self._audit_refusal(str(exc))
+            raise
         logger.info(
             "imported %s reads (%s rejected) from a %s file, sha256 %s",
             report.imported,

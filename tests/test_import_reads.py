@@ -609,3 +609,25 @@ def test_it_exits_with_the_documented_status(name, status, summary):
     else:
         assert completed.stdout.splitlines()[-1] == summary
         assert PlateRead.objects.count() == 2
+
+
+def test_it_stores_nothing_when_a_new_camera_appears_meanwhile(frozen, tmp_path):
+    path = write(
+        tmp_path,
+        f"{GENERIC_HEADER}\nABC1234,VA,2026-03-20T14:05:00Z,MPD-RACE,36.7,-79.8\n",
+    )
+
+    def someone_else_creates_it(sender, reads, **kwargs):
+        Camera.objects.create(device_id="MPD-RACE", name="Created meanwhile")
+
+    reads_ingested.connect(someone_else_creates_it)
+    try:
+        result = run(path)
+    finally:
+        reads_ingested.disconnect(someone_else_creates_it)
+    assert result.code == 2
+    assert "created by someone else during the import" in result.error
+    assert PlateRead.objects.count() == 0
+    assert not Camera.objects.filter(device_id="MPD-RACE").exists()
+    refused = AuditEvent.objects.get(event_type=EventType.READS_IMPORTED)
+    assert refused.outcome == Outcome.REFUSED
