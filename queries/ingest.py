@@ -142,5 +142,7 @@ def store_reads(reads: Iterable[NewRead], *, actor: Actor) -> list[StoredRead]:
             for read_id, read in zip(ids, batch, strict=True)
         ]
         reads_ingested.send(sender=StoredRead, reads=stored, actor=actor)
-    logger.info("stored %s reads", len(stored))
+    # Debug only: an import logs its own summary, and a line per batch of a
+    # million-read file would bury the rejections on standard error.
+    logger.debug("stored %s reads", len(stored))
     return stored
