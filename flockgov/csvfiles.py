@@ -30,10 +30,14 @@ def normalise_header(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").replace("_", " ").split()).lower()
 
 
-def open_text(path: str | Path) -> io.StringIO:
-    """The file's text, decoded as UTF-8 (with or without BOM) or else Latin-1."""
+def open_text(path: str | Path, *, content: bytes | None = None) -> io.StringIO:
+    """The file's text, decoded as UTF-8 (with or without BOM) or else Latin-1.
+
+    ``content``, when given, is the file's bytes already read (a caller that hashes
+    the file, or reads it twice, parses exactly the bytes it hashed).
+    """
     try:
-        raw = Path(path).read_bytes()
+        raw = Path(path).read_bytes() if content is None else content
     except FileNotFoundError:
         raise UnusableFile(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -50,10 +54,10 @@ def open_text(path: str | Path) -> io.StringIO:
 
 
 def read_records(
-    path: str | Path, *, delimiter: str = ","
+    path: str | Path, *, delimiter: str = ",", content: bytes | None = None
 ) -> tuple[list[str], Iterator[Record]]:
     """Returns the normalised header and an iterator of records."""
-    stream = open_text(path)
+    stream = open_text(path, content=content)
     reader = csv.reader(stream, delimiter=delimiter, strict=False)
     try:
         header_cells = next(reader)

@@ -56,7 +56,10 @@ def normalise_state(raw: str) -> str:
 
 def clean_plate(raw: str) -> str:
     """A complete plate from an import or a hot list, or ``PlateError``."""
-    plate = normalise_plate(raw)
+    return _complete(normalise_plate(raw))
+
+
+def _complete(plate: str) -> str:
     if not plate:
         raise PlateError("the plate is empty")
     if len(plate) > MAX_PLATE_LENGTH:
@@ -114,3 +117,53 @@ def parse_plate_query(raw: str) -> PlateQuery:
     if len(collapsed) > MAX_PLATE_LENGTH:
         raise PlateError(f"A plate has at most {MAX_PLATE_LENGTH} characters.")
     return PlateQuery("exact", collapsed)
+
+
+# What a plate cell may hold besides letters and digits: the spaces and hyphens
+# printed on plates, which NCIC entry drops.
+_PLATE_SEPARATORS = frozenset(" -")
+_PLAIN_PLATE_CELL = re.compile(r"^[A-Za-z0-9 -]*$")
+
+
+def foreign_characters(raw: str) -> list[str]:
+    """Characters in ``raw`` that no plate has, each once, in order of appearance.
+
+    Accents and full-width forms fold to their ASCII letter first (``É`` is an
+    ``E``, ``Ａ`` an ``A``); anything else outside letters, digits, spaces and
+    hyphens (``=``, ``|``, quotes, ``;``, ``<``, control characters, other scripts)
+    is foreign.
+    """
+    if _PLAIN_PLATE_CELL.match(raw):
+        return []  # the usual case, answered without looking at each character
+    seen: dict[str, None] = {}
+    for char in raw.strip():
+        folded = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in folded if not unicodedata.combining(c))
+        if base and all(
+            c.isascii() and (c.isalnum() or c in _PLATE_SEPARATORS) for c in base
+        ):
+            continue
+        seen.setdefault(char, None)
+    return list(seen)
+
+
+def strict_plate(raw: str) -> str:
+    """A plate from a file, or ``PlateError``.
+
+    Unlike ``normalise_plate`` this refuses a cell holding characters no plate has
+    instead of stripping them: ``=cmd|' /c calc'!A1`` or ``<script>`` is not a
+    misprinted plate, and what would be left once the symbols were dropped is not a
+    plate anyone read.
+    """
+    foreign = foreign_characters(raw)
+    if foreign:
+        shown = " ".join(
+            c if c.isprintable() and not c.isspace() else repr(c)[1:-1]
+            for c in foreign[:10]
+        )
+        raise PlateError(f"the plate holds characters no plate has: {shown}")
+    if _PLAIN_PLATE_CELL.match(raw):
+        # Plain ASCII (the usual case): what normalise_plate would return, without
+        # Unicode folding; imports call this once per read.
+        return _complete(raw.replace(" ", "").replace("-", "").upper())
+    return clean_plate(raw)

@@ -29,8 +29,11 @@ CREATE INDEX queries_read_plate_trgm ON queries_plateread
 
 DROP_PLATE_READ_TABLE = "DROP TABLE queries_plateread;"
 
-# Bulk ingest (queries/ingest.py): COPY into a per-session staging table, then one
-# INSERT ... SELECT that returns the new ids for hot-list matching.
+# Bulk ingest (queries/ingest.py): ids reserved from the table's identity sequence
+# for the whole batch in one statement, then one COPY straight into the partitioned
+# table (PostgreSQL routes each row to its day). Listeners get the ids without the
+# staging table and INSERT ... SELECT ... RETURNING this replaced, which wrote every
+# read twice.
 INGEST_COLUMNS = (
     "captured_at",
     "plate",
@@ -46,15 +49,8 @@ INGEST_COLUMNS = (
     "source",
 )
 _COLUMN_LIST = ", ".join(INGEST_COLUMNS)
-# Same column types as the real table, none of its constraints or identity.
-INGEST_STAGING = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS queries_incoming_reads "
-    "ON COMMIT DELETE ROWS AS "
-    f"SELECT {_COLUMN_LIST} FROM queries_plateread WITH NO DATA"
+INGEST_RESERVE_IDS = (
+    "SELECT nextval(pg_get_serial_sequence('queries_plateread', 'id')) "
+    "FROM generate_series(1, %s)"
 )
-INGEST_COPY = f"COPY queries_incoming_reads ({_COLUMN_LIST}) FROM STDIN"
-INGEST_MOVE = (
-    f"INSERT INTO queries_plateread ({_COLUMN_LIST}) "
-    f"SELECT {_COLUMN_LIST} FROM queries_incoming_reads "
-    "RETURNING id, captured_at, plate, plate_hashed, state, camera_id"
-)
+INGEST_COPY = f"COPY queries_plateread (id, {_COLUMN_LIST}) FROM STDIN"
