@@ -50,6 +50,7 @@ class SessionPolicyMiddleware:
 
     def _check(self, request: HttpRequest, user) -> HttpResponse | None:
         from . import services
+        from .models import Officer
 
         now = timezone.now()
         session = request.session
@@ -86,8 +87,6 @@ class SessionPolicyMiddleware:
         session[LAST_ACTIVITY_KEY] = now.isoformat()
         ip = request.META.get("REMOTE_ADDR")
         if verified and user.live_session_ip and ip and ip != user.live_session_ip:
-            from .models import Officer
-
             services.report_shared_use(
                 actor=Actor.from_request(request),
                 officer=user,
@@ -95,7 +94,7 @@ class SessionPolicyMiddleware:
             )
             Officer.objects.filter(pk=user.pk).update(live_session_ip=ip)
         if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
-            type(user).objects.filter(pk=user.pk).update(last_seen_at=now)
+            Officer.objects.filter(pk=user.pk).update(last_seen_at=now)
         if (
             verified
             and user.is_active

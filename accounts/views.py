@@ -23,7 +23,7 @@ from audits.trail import record
 from . import services
 from .forms import LOCKED_MESSAGE, SignInForm, TokenForm
 from .middleware import LAST_ACTIVITY_KEY, STARTED_KEY
-from .models import RecoveryCodeDevice, SealedTOTPDevice, TokenCheck
+from .models import Officer, RecoveryCodeDevice, SealedTOTPDevice, TokenCheck
 from .stepup import mark_verified
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 USED_RECOVERY_CODE if result is TokenCheck.REPLAYED else WRONG_CODE
             )
             _second_factor_refused(request, recovery or device, result)
-        if request.user.__class__.objects.get(pk=request.user.pk).is_locked():
+        if Officer.objects.get(pk=request.user.pk).is_locked():
             return _locked_out(request)
         form.add_error("token", message)
     return render(
@@ -150,7 +150,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             services.enrol_totp(actor=Actor.from_request(request), device=device)
             return _second_factor_passed(request, device, EventType.MFA_VERIFIED)
         _second_factor_refused(request, device, result)
-        if request.user.__class__.objects.get(pk=request.user.pk).is_locked():
+        if Officer.objects.get(pk=request.user.pk).is_locked():
             return _locked_out(request)
         form.add_error("token", "That code does not match. Try the newest code.")
     # The QR code is drawn here: the seed never leaves for an outside service.
@@ -259,7 +259,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
             )
             return redirect(_next_url(request))
         _second_factor_refused(request, device, result)
-        if request.user.__class__.objects.get(pk=request.user.pk).is_locked():
+        if Officer.objects.get(pk=request.user.pk).is_locked():
             return _locked_out(request)
         form.add_error(
             "token", REPLAYED_CODE if result is TokenCheck.REPLAYED else WRONG_CODE
@@ -274,7 +274,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        request.user.__class__.objects.filter(
+        Officer.objects.filter(
             pk=request.user.pk, live_session_key=request.session.session_key or ""
         ).update(live_session_key="", live_session_ip=None)
     logout(request)
