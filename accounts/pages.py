@@ -237,8 +237,14 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except services.AccountRuleError as exc:
             form.add_error("new_password1", str(exc))
         else:
+            old_key = request.session.session_key
             request.user.refresh_from_db()
             update_session_auth_hash(request, request.user)
+            services.rekey_live_session(
+                officer=request.user,
+                old_key=old_key,
+                new_key=request.session.session_key,
+            )
             messages.success(request, "Your password was changed.")
             return redirect("home")
     reason = ""

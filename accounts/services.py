@@ -804,6 +804,13 @@ def start_live_session(*, actor: Actor, officer: Officer, session_key: str) -> N
             )
 
 
+def rekey_live_session(*, officer: Officer, old_key: str, new_key: str) -> None:
+    """The live session got a new id (password change): it stays the live one."""
+    Officer.objects.filter(pk=officer.pk, live_session_key=old_key).update(
+        live_session_key=new_key
+    )
+
+
 def report_shared_use(*, actor: Actor, officer: Officer, addresses: list) -> None:
     message = (
         f"Account {officer.username} was used from two addresses at once "

@@ -404,9 +404,9 @@ if not FLOCKGOV_TOTP_KEYS and not (DEBUG or TESTING):
 # Inactive accounts authenticate so the sign-in page can say why they may not
 # enter; every route still refuses them (flockgov.middleware).
 AUTHENTICATION_BACKENDS = ["accounts.backends.OfficerBackend"]
-# Session limits and the one-live-session rule, checked before the second-factor gate.
+# Session limits and the one-live-session rule (after messages: it leaves one).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("flockgov.middleware.RequireVerifiedOfficerMiddleware"),
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "accounts.middleware.SessionPolicyMiddleware",
 )
 CELERY_BEAT_SCHEDULE.update(
