@@ -13,7 +13,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -201,19 +201,26 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("accounts:detail", pk=officer.pk)
 
 
-def certificate_file(request: HttpRequest, pk: int) -> FileResponse:
+def certificate_file(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = get_object_or_404(
         TrainingCertificate.objects.filter(
             officer__in=Officer.objects.visible_to(request.user)
         ).exclude(file=""),
         pk=pk,
     )
-    return FileResponse(
-        certificate.file.open("rb"),
+    # Read whole (uploads are capped at FLOCKGOV_CERTIFICATE_MAX_BYTES), so no
+    # file handle outlives the request.
+    with certificate.file.storage.open(certificate.file.name, "rb") as handle:
+        content = handle.read()
+    response = HttpResponse(
+        content,
         content_type=certificate.file_content_type or "application/octet-stream",
-        as_attachment=True,
-        filename=f"certificate-{certificate.issuer_reference}",
     )
+    extension = certificate.file.name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.pk}.{extension}"'
+    )
+    return response
 
 
 @require_POST

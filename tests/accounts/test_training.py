@@ -116,7 +116,8 @@ def test_it_shows_officers_their_own_certificate_file_and_hides_others(
     assert b"LMS-2026-0001" in page.content
     response = client.get(f"/accounts/certificates/{mine.pk}/file/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert response.content == PDF
+    assert response["Content-Disposition"].startswith("attachment")
     assert client.get(f"/accounts/certificates/{theirs.pk}/file/").status_code == 404
     assert client.get(f"/accounts/manage/{bob.pk}/").status_code == 404
 
