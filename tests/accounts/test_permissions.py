@@ -239,3 +239,16 @@ def test_it_makes_supervisors_like_officers_for_account_pages(db):
     sam = make_account("sam", Role.SUPERVISOR)
     with time_machine.travel(NOW, tick=False):
         assert signed_in(sam).get("/accounts/manage/").status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_keeps_account_status_read_only_in_the_admin_site(dave, alice):
+    dave.is_staff = dave.is_superuser = True
+    dave.save()
+    client = signed_in(dave)
+    assert client.get("/admin/accounts/officer/add/").status_code == 403
+    page = client.get(f"/admin/accounts/officer/{alice.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_active"' not in page.content
+    assert b'name="status"' not in page.content
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
