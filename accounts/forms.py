@@ -85,9 +85,9 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.allow_recovery = allow_recovery
         if allow_recovery:
-            self.fields["token"].label = (
-                "Six-digit code from your authenticator (or a recovery code)"
-            )
+            self.fields[
+                "token"
+            ].label = "Six-digit code from your authenticator (or a recovery code)"
 
     def clean_token(self) -> tuple[str, str]:
         value = self.cleaned_data["token"].strip().replace(" ", "")

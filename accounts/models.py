@@ -4,8 +4,8 @@ import hashlib
 import hmac
 import secrets
 import time
-from binascii import unhexlify
 from base64 import b32encode
+from binascii import unhexlify
 from datetime import date, datetime, timedelta
 from enum import Enum
 from urllib.parse import quote, urlencode
@@ -156,9 +156,7 @@ class Officer(AbstractUser):
         return self.locked_at is not None
 
     def current_certificate(self, *, today: date | None = None):
-        return (
-            self.certificates.current(today=today).order_by("-expires_on").first()
-        )
+        return self.certificates.current(today=today).order_by("-expires_on").first()
 
     def password_is_stale(self, *, now: datetime | None = None) -> bool:
         """True when the password must be changed before anything else."""

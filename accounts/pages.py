@@ -259,9 +259,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         reason = "Choose a new password before you continue."
     elif request.user.password_is_stale():
         reason = "Your password is a year old: choose a new one before you continue."
-    return render(
-        request, "accounts/password.html", {"form": form, "reason": reason}
-    )
+    return render(request, "accounts/password.html", {"form": form, "reason": reason})
 
 
 REVIEW_COLUMNS = [

@@ -174,7 +174,9 @@ def admin_only_problem(by: Officer | None, officer: Officer, act: str) -> str | 
     return _not_self(by, officer)
 
 
-def incident_problem(by: Officer | None, officer: Officer, reference: str) -> str | None:
+def incident_problem(
+    by: Officer | None, officer: Officer, reference: str
+) -> str | None:
     if by is None or by.role not in {Role.CAPTAIN, Role.ADMIN}:
         return "Only the Captain or an administrator records a security incident."
     if problem := _not_self(by, officer):

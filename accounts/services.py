@@ -226,9 +226,12 @@ def record_certificate(
     if problem is None:
         problem = rules.certificate_dates_problem(completed_on, today)
         field = "completed_on" if problem else None
-    if problem is None and TrainingCertificate.objects.filter(
-        issuer_reference=issuer_reference
-    ).exists():
+    if (
+        problem is None
+        and TrainingCertificate.objects.filter(
+            issuer_reference=issuer_reference
+        ).exists()
+    ):
         problem = f"Certificate {issuer_reference} is already recorded."
         field = "issuer_reference"
     if problem is None:
@@ -667,7 +670,9 @@ def unlock(*, actor: Actor, officer: Officer) -> Officer:
             officer.save()
             record(EventType.ACCOUNT_UNLOCKED, actor=actor, target=officer)
     if problem:
-        _refuse(EventType.ACCOUNT_UNLOCKED, actor=actor, target=officer, message=problem)
+        _refuse(
+            EventType.ACCOUNT_UNLOCKED, actor=actor, target=officer, message=problem
+        )
     return officer
 
 
@@ -703,7 +708,9 @@ def reset_password(*, actor: Actor, officer: Officer) -> str:
         officer = _lock(officer)
         problem = rules.admin_only_problem(actor.officer, officer, "resets passwords")
         if problem is None:
-            temporary = "-".join(new_recovery_code().split("-") + [secrets.token_hex(2)])
+            temporary = "-".join(
+                new_recovery_code().split("-") + [secrets.token_hex(2)]
+            )
             officer.set_password(temporary)
             officer.must_change_password = True
             end_sessions(officer)

@@ -164,9 +164,7 @@ def disable_inactive(*, actor: Actor) -> int:
             officer = Officer.objects.select_for_update().get(pk=officer.pk)
             if officer.status != AccountStatus.ACTIVE:
                 continue
-            reason = (
-                f"unused for {settings.FLOCKGOV_INACTIVITY_DISABLE_DAYS} days"
-            )
+            reason = f"unused for {settings.FLOCKGOV_INACTIVITY_DISABLE_DAYS} days"
             _set_status(officer, AccountStatus.DISABLED, actor=actor, reason=reason)
             record(
                 EventType.ACCOUNT_DISABLED,

@@ -16,9 +16,7 @@ urlpatterns = [
     path("manage/", pages.account_list, name="list"),
     path("manage/new/", pages.account_new, name="new"),
     path("manage/<int:pk>/", pages.account_detail, name="detail"),
-    path(
-        "manage/<int:pk>/<slug:action>/", pages.account_action, name="action"
-    ),
+    path("manage/<int:pk>/<slug:action>/", pages.account_action, name="action"),
     path("certificates/<int:pk>/file/", pages.certificate_file, name="certificate"),
     path("review/", pages.account_review, name="review"),
 ]

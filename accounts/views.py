@@ -66,7 +66,9 @@ class SignInView(auth_views.LoginView):
         return response
 
     def get_success_url(self) -> str:
-        target = "accounts:verify" if _totp_device(self.request.user) else "accounts:enrol"
+        target = (
+            "accounts:verify" if _totp_device(self.request.user) else "accounts:enrol"
+        )
         return f"{reverse(target)}?next={_next_url(self.request)}"
 
 

@@ -124,9 +124,7 @@ def test_it_lets_the_captain_reactivate_after_retraining(trained, dave, carol):
 def test_it_disables_accounts_unused_for_ninety_days(trained, dave):
     with time_machine.travel("2026-06-01 12:00Z", tick=False):
         _keep_recent(trained, dave)
-    ninety = datetime(2026, 6, 1, 12, tzinfo=UTC) + timedelta(
-        days=90
-    )
+    ninety = datetime(2026, 6, 1, 12, tzinfo=UTC) + timedelta(days=90)
     with time_machine.travel(ninety - timedelta(seconds=1), tick=False):
         assert enforce_account_rules()["disabled"] == 0
     with time_machine.travel(ninety, tick=False):

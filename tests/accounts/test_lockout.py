@@ -118,9 +118,10 @@ def test_it_stays_locked_until_an_administrator_unlocks(alice, dave, carol):
         assert events(EventType.ACCOUNT_UNLOCKED, outcome=Outcome.REFUSED).count() == 1
         traveller.shift(30)
         client = password_only(alice)
-        assert client.post("/accounts/verify/", {"token": current_code(alice)})[
-            "Location"
-        ] == "/"
+        assert (
+            client.post("/accounts/verify/", {"token": current_code(alice)})["Location"]
+            == "/"
+        )
 
 
 def test_it_resets_the_count_after_a_complete_sign_in(alice):

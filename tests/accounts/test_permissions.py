@@ -121,7 +121,9 @@ MATRIX = {
     "/accounts/password/": dict(
         officer=200, captain=200, admin=200, chief=200, records=200
     ),
-    "/accounts/manage/": dict(officer=403, captain=200, admin=200, chief=200, records=403),
+    "/accounts/manage/": dict(
+        officer=403, captain=200, admin=200, chief=200, records=403
+    ),
     "/accounts/manage/new/": dict(
         officer=403, captain=403, admin=200, chief=403, records=403
     ),
@@ -131,7 +133,9 @@ MATRIX = {
     "/accounts/certificates/{bob_certificate}/file/": dict(
         officer=404, captain=200, admin=200, chief=200, records=404
     ),
-    "/accounts/review/": dict(officer=403, captain=200, admin=200, chief=200, records=403),
+    "/accounts/review/": dict(
+        officer=403, captain=200, admin=200, chief=200, records=403
+    ),
     "/audit/": dict(officer=403, captain=200, admin=200, chief=200, records=403),
 }
 PERSONAS = {

@@ -64,9 +64,7 @@ def test_it_raises_the_alarm_when_one_account_is_used_from_two_places(alice, dav
         assert [a["name"] for a in alarms.active_alarms()] == [alarms.SHARED_ACCOUNT]
         event = events(EventType.SHARED_ACCOUNT_SUSPECTED).get()
         assert event.data["addresses"] == ["10.0.0.5", "10.0.0.77"]
-        assert Notice.objects.filter(
-            recipient=dave, level=Notice.Level.ALARM
-        ).exists()
+        assert Notice.objects.filter(recipient=dave, level=Notice.Level.ALARM).exists()
 
 
 def test_it_does_not_call_a_long_idle_old_session_shared(alice):

@@ -88,7 +88,10 @@ def test_it_refuses_a_certificate_recorded_twice(dave, frank, alice):
     _record(actor_of(dave), frank)
     with pytest.raises(services.AccountRuleError, match="already recorded"):
         _record(actor_of(dave), alice)
-    assert TrainingCertificate.objects.filter(issuer_reference="LMS-2026-0001").count() == 1
+    assert (
+        TrainingCertificate.objects.filter(issuer_reference="LMS-2026-0001").count()
+        == 1
+    )
 
 
 @time_machine.travel("2026-12-04 15:00Z", tick=False)
