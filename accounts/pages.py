@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_otp_webauthn.models import WebAuthnCredential  # noqa: E402
 
 from audits.context import Actor
 from audits.events import EventType
@@ -127,6 +128,7 @@ def account_detail(request: HttpRequest, pk: int, **extra) -> HttpResponse:
         "current_certificate": officer.current_certificate(),
         "totp_devices": SealedTOTPDevice.objects.filter(user=officer, confirmed=True),
         "recovery": RecoveryCodeDevice.objects.filter(user=officer).first(),
+        "passkeys": WebAuthnCredential.objects.filter(user=officer, confirmed=True),
         "actions": _actions_for(request.user, officer),
         "is_self": officer.pk == request.user.pk,
         **extra,
@@ -285,6 +287,11 @@ def _review_rows():
         .values_list("user_id")
         .annotate(n=Count("id"))
     )
+    passkeys = dict(
+        WebAuthnCredential.objects.filter(confirmed=True)
+        .values_list("user_id")
+        .annotate(n=Count("id"))
+    )
     recovery = dict(
         RecoveryCodeDevice.objects.values_list("user_id").annotate(
             n=Count("codes", filter=Q(codes__used_at=None))
@@ -303,11 +310,15 @@ def _review_rows():
                 if officer.last_login
                 else ""
             ),
-            "mfa_devices": (
-                f"authenticator app x{totp.get(officer.pk, 0)}"
-                if totp.get(officer.pk)
-                else "none"
-            ),
+            "mfa_devices": "; ".join(
+                f"{label} x{counts[officer.pk]}"
+                for label, counts in (
+                    ("authenticator app", totp),
+                    ("passkey", passkeys),
+                )
+                if counts.get(officer.pk)
+            )
+            or "none",
             "recovery_codes_left": recovery.get(officer.pk, 0),
             "locked": "yes" if officer.locked_at else "no",
         }

@@ -110,8 +110,15 @@ def verify(request: HttpRequest) -> HttpResponse:
         if Officer.objects.get(pk=request.user.pk).is_locked():
             return _locked_out(request)
         form.add_error("token", message)
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    has_passkey = WebAuthnCredential.objects.filter(
+        user=request.user, confirmed=True
+    ).exists()
     return render(
-        request, "accounts/verify.html", {"form": form, "next": _next_url(request)}
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": _next_url(request), "has_passkey": has_passkey},
     )
 
 

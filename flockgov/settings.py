@@ -409,6 +409,14 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "accounts.middleware.SessionPolicyMiddleware",
 )
+# Passkeys (WebAuthn) as a second device type; never passwordless.
+INSTALLED_APPS.append("django_otp_webauthn")
+OTP_WEBAUTHN_RP_ID = env("FLOCKGOV_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = FLOCKGOV_DEPARTMENT_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "FLOCKGOV_WEBAUTHN_ORIGINS", ["http://localhost:8000"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 CELERY_BEAT_SCHEDULE.update(
     {
         # Suspends lapsed training, sends expiry notices, disables unused accounts.
