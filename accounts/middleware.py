@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.context import Actor
+from flockgov.middleware import is_public_path
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,52 @@ LAST_ACTIVITY_KEY = "accounts.last_activity_at"
 # Writing ``last_seen_at`` on every request would be a write per click.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 PASSWORD_CHANGE_ALLOWED = ("/accounts/password/", "/accounts/logout/")
+
+
+ENDED_MESSAGE_KEY = "accounts.ended_message"
+
+
+class InactiveAccountMiddleware:
+    """Ends, with its reason, the session of an account that is no longer active.
+
+    Runs before the second-factor gate (which would also end it, silently): a
+    suspended or disabled officer's old session or API call is answered with why,
+    and the ending is audited.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated and not is_public_path(request.path):
+            # A session the system ended (suspension, deactivation) says why.
+            message = request.session.get(ENDED_MESSAGE_KEY)
+            if message and request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=403)
+            if message:
+                return redirect(reverse("accounts:login"))
+        if (
+            user.is_authenticated
+            and not user.is_active
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            from . import services
+            from .forms import inactive_message
+
+            message = inactive_message(user)
+            services.end_session_by_policy(
+                actor=Actor.from_request(request),
+                officer=user,
+                reason=f"account {user.status}",
+            )
+            logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=403)
+            # The message survives the logout in the new, anonymous session.
+            request.session[ENDED_MESSAGE_KEY] = message
+            return redirect(reverse("accounts:login"))
+        return self.get_response(request)
 
 
 class SessionPolicyMiddleware:

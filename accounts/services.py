@@ -102,22 +102,37 @@ def _set_status(
     officer.status_changed_at = timezone.now()
     officer.status_changed_by = actor.officer
     if status != AccountStatus.ACTIVE:
-        end_sessions(officer)
+        end_sessions(officer, actor=actor)
     officer.save()
 
 
-def end_sessions(officer: Officer) -> int:
+def end_sessions(officer: Officer, *, actor: Actor | None = None) -> int:
     """Ends the officer's live session now (the caller saves ``officer``).
 
-    Other sessions of an account that is no longer active are refused and ended by
-    the request gate on their next request.
+    The session keeps no sign-in, only the sentence saying why it ended, so the
+    browser or API client still holding its cookie is told rather than just
+    turned away. Any other session of an account that is no longer active is
+    ended by ``InactiveAccountMiddleware`` on its next request.
     """
+    from .forms import inactive_message
+    from .middleware import ENDED_MESSAGE_KEY
+
     ended = 0
-    if officer.live_session_key:
-        store = SessionStore(session_key=officer.live_session_key)
-        if store.exists(officer.live_session_key):
-            store.delete()
+    key = officer.live_session_key
+    if key:
+        store = SessionStore(session_key=key)
+        if store.exists(key):
+            store.clear()
+            store[ENDED_MESSAGE_KEY] = inactive_message(officer)
+            store.save()
             ended = 1
+            record(
+                EventType.SESSION_ENDED,
+                actor=actor,
+                target=officer,
+                summary=f"session ended: account {officer.status}",
+                data={"reason": f"account {officer.status}"},
+            )
     officer.live_session_key = ""
     officer.live_session_ip = None
     return ended
@@ -713,7 +728,10 @@ def reset_password(*, actor: Actor, officer: Officer) -> str:
             )
             officer.set_password(temporary)
             officer.must_change_password = True
-            end_sessions(officer)
+            store = SessionStore(session_key=officer.live_session_key)
+            if officer.live_session_key and store.exists(officer.live_session_key):
+                store.delete()
+            officer.live_session_key = ""
             officer.save()
             record(EventType.PASSWORD_RESET, actor=actor, target=officer)
     if problem:

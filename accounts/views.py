@@ -22,7 +22,7 @@ from audits.trail import record
 
 from . import services
 from .forms import LOCKED_MESSAGE, SignInForm, TokenForm
-from .middleware import LAST_ACTIVITY_KEY, STARTED_KEY
+from .middleware import ENDED_MESSAGE_KEY, LAST_ACTIVITY_KEY, STARTED_KEY
 from .models import Officer, RecoveryCodeDevice, SealedTOTPDevice, TokenCheck
 from .stepup import mark_verified
 
@@ -55,6 +55,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["system_use_notice"] = settings.FLOCKGOV_SYSTEM_USE_NOTICE
+        context["ended_message"] = self.request.session.pop(ENDED_MESSAGE_KEY, "")
         return context
 
     def form_valid(self, form):

@@ -417,6 +417,11 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "FLOCKGOV_WEBAUTHN_ORIGINS", ["http://localhost:8000"]
 )
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# An inactive account's session ends with its reason, before the gate ends it silently.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("flockgov.middleware.RequireVerifiedOfficerMiddleware"),
+    "accounts.middleware.InactiveAccountMiddleware",
+)
 CELERY_BEAT_SCHEDULE.update(
     {
         # Suspends lapsed training, sends expiry notices, disables unused accounts.

@@ -175,9 +175,15 @@ def test_it_ends_the_session_and_api_access_of_a_suspended_officer(carol, alice)
     services.suspend_for_violation(
         actor=actor_of(carol), officer=alice, reference="Finding 9"
     )
-    assert not Session.objects.filter(session_key=key).exists()
+    # The session no longer holds a sign-in, only why it ended.
+    left = Session.objects.get(session_key=key).get_decoded()
+    assert "_auth_user_id" not in left
+    assert "suspended" in left["accounts.ended_message"]
     response = client.get("/api/v1/searches/")
     assert response.status_code == 403
+    assert "suspended for a policy violation" in response.json()["detail"]
+    ended = events(EventType.SESSION_ENDED).last()
+    assert ended.data["reason"] == "account suspended"
     response = client.get("/search/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -266,3 +272,47 @@ def test_it_provisions_a_trained_active_account(dave):
     assert officer.status == AccountStatus.ACTIVE
     assert officer.current_certificate() is not None
     assert events(EventType.ACCOUNT_ACTIVATED).get().data["provisioned"] is True
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_tells_a_suspended_officers_old_session_why_it_ended(carol, alice):
+    client = signed_in(alice)
+    services.suspend_for_violation(
+        actor=actor_of(carol), officer=alice, reference="Finding 9"
+    )
+    response = client.get("/search/", follow=True)
+    assert response.redirect_chain[0][0] == "/accounts/login/"
+    assert "suspended for a policy violation" in response.content.decode()
+    assert events(EventType.SESSION_ENDED).get().data["reason"] == "account suspended"
+    # Said once: the next visit to the sign-in page is plain.
+    assert b"session-ended" not in client.get("/accounts/login/").content
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_prompts_a_yearly_password_change(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    type(alice).objects.filter(pk=alice.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=365) + timedelta(seconds=1)
+    )
+    client = signed_in(alice)
+    assert client.get("/search/").status_code == 200
+    type(alice).objects.filter(pk=alice.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=365)
+    )
+    response = client.get("/search/")
+    assert response["Location"].startswith("/accounts/password/")
+    page = client.get(response["Location"])
+    assert "Your password is a year old" in page.content.decode()
+
+
+def test_it_asks_for_a_fresh_code_before_account_changes(dave, carol, frank):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        client = signed_in(carol)
+        traveller.shift(15 * 60)
+        response = client.post(f"/accounts/manage/{frank.pk}/activate/", {})
+        assert response["Location"].startswith("/accounts/step-up/")
+        frank.refresh_from_db()
+        assert frank.status == AccountStatus.PENDING

@@ -156,6 +156,7 @@ def test_it_takes_an_account_from_creation_to_restoration(
     assert admin.inner_text("#account-status") == "Suspended"
     officer.goto("/searches/mine/")
     officer.wait_for_url("**/accounts/login/**")
+    assert "suspended for a policy violation" in officer.inner_text("#session-ended")
     # 6. The Chief restores her, recording the review decision.
     chief = new_page()
     sign_in(chief, erin)
@@ -178,7 +179,7 @@ def test_it_takes_an_account_from_creation_to_restoration(
     officer.wait_for_url("**/accounts/verify/**")
     officer.fill("#id_token", current_code(gina))
     officer.click("main button[type=submit]")
-    officer.wait_for_url("**/searches/mine/")
+    officer.wait_for_url("**/search/")
     steps = list(
         AuditEvent.objects.filter(object_id=str(gina.pk), outcome=Outcome.SUCCESS)
         .order_by("seq")
