@@ -131,6 +131,9 @@ def account_detail(request: HttpRequest, pk: int, **extra) -> HttpResponse:
         "passkeys": WebAuthnCredential.objects.filter(user=officer, confirmed=True),
         "actions": _actions_for(request.user, officer),
         "is_self": officer.pk == request.user.pk,
+        "notices": (
+            officer.notices.all()[:20] if officer.pk == request.user.pk else []
+        ),
         **extra,
     }
     status = 400 if extra.get("failed") else 200

@@ -99,3 +99,51 @@ def test_it_rotates_the_session_id_after_password_and_after_second_factor(alice)
         client.post("/accounts/verify/", {"token": current_code(alice)})
         after_otp = client.cookies["sessionid"].value
         assert len({"x" * 32, after_password, after_otp}) == 3
+
+
+def test_it_sets_cookie_flags_and_demands_keys_in_production():
+    """The production settings, loaded in a fresh interpreter."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from accounts.crypto import new_key
+
+    program = (
+        "import json, flockgov.settings as s; print(json.dumps("
+        "[s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
+        " s.SESSION_COOKIE_AGE]))"
+    )
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("FLOCKGOV_", "DJANGO_"))
+    }
+    base.update(DJANGO_SECRET_KEY="k" * 50, FLOCKGOV_DEBUG="0")
+    production = {**base, "FLOCKGOV_TOTP_KEYS": f"k1:{new_key()}"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", program],
+        env=production,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout) == [True, True, True, "Lax", 12 * 3600]
+    missing = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", program], env=base, capture_output=True, text=True
+    )
+    assert missing.returncode != 0
+    assert "FLOCKGOV_TOTP_KEYS" in missing.stderr
+
+
+@time_machine.travel("2026-12-04 15:00Z", tick=False)
+def test_it_shows_an_officer_their_notices(alice, carol):
+    from accounts import services
+    from tests.accounts.conftest import actor_of
+
+    services.require_retraining(actor=actor_of(carol), officer=alice, incident="INC-1")
+    page = signed_in(alice).get("/accounts/me/")
+    assert b"Retraining required by 2027-01-03" in page.content
+    assert page["Cache-Control"] == "no-store"
