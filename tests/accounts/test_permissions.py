@@ -115,8 +115,23 @@ def world(tmp_path, settings, alice, bob, carol, dave, erin, records_clerk):
     return {"bob": bob, "bob_certificate": certificate}
 
 
+def _everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(("officer", "captain", "admin", "chief", "records"), status)
+
+
 # What each signed-in role gets from each page (bob is "another officer").
 MATRIX = {
+    "/": _everyone(302),
+    # Each person's own searches; searching itself is refused by the service.
+    "/searches/mine/": _everyone(200),
+    "/api/v1/searches/": _everyone(200),
+    "/accounts/step-up/": _everyone(200),
+    # Already verified: back to where they were going.
+    "/accounts/verify/": _everyone(302),
+    "/accounts/enrol/": _everyone(302),
+    "/accounts/logout/": _everyone(405),
+    # None of them is staff: the admin site sends them to its own login.
+    "/admin/": _everyone(302),
     "/accounts/me/": dict(officer=200, captain=200, admin=200, chief=200, records=200),
     "/accounts/password/": dict(
         officer=200, captain=200, admin=200, chief=200, records=200
@@ -256,3 +271,51 @@ def test_it_keeps_account_status_read_only_in_the_admin_site(dave, alice):
     assert b'name="is_active"' not in page.content
     assert b'name="status"' not in page.content
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+# Who may change another officer's account (302 done, 400 refused with a reason,
+# 404 cannot see it at all).
+ACTION_MATRIX = [
+    (
+        "suspend",
+        {"reference": "Finding 5"},
+        dict(officer=404, captain=302, admin=302, chief=400, records=404),
+    ),
+    (
+        "deactivate",
+        {"reason": "left the department"},
+        dict(officer=404, captain=302, admin=400, chief=400, records=404),
+    ),
+    (
+        "disable",
+        {"reason": "token stolen"},
+        dict(officer=404, captain=302, admin=302, chief=400, records=404),
+    ),
+    (
+        "reset-password",
+        {},
+        dict(officer=404, captain=400, admin=200, chief=400, records=404),
+    ),
+    (
+        "retraining",
+        {"incident": "INC-9"},
+        dict(officer=404, captain=302, admin=302, chief=400, records=404),
+    ),
+]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+@pytest.mark.parametrize(
+    ("action", "data", "expected"), ACTION_MATRIX, ids=[a[0] for a in ACTION_MATRIX]
+)
+def test_it_lets_each_role_change_accounts_as_the_matrix_says(
+    world, persona, action, data, expected, request
+):
+    officer = request.getfixturevalue(
+        PERSONAS[persona] if persona != "records" else "records_clerk"
+    )
+    response = signed_in(officer).post(
+        f"/accounts/manage/{world['bob'].pk}/{action}/", data
+    )
+    assert response.status_code == expected[persona]
