@@ -36,6 +36,7 @@ PASSWORD_CHANGE_ALLOWED = ("/accounts/password/", "/accounts/logout/")
 
 
 ENDED_MESSAGE_KEY = "accounts.ended_message"
+ENDED_OFFICER_KEY = "accounts.ended_officer"
 
 
 class InactiveAccountMiddleware:
@@ -54,6 +55,21 @@ class InactiveAccountMiddleware:
         if not user.is_authenticated and not is_public_path(request.path):
             # A session the system ended (suspension, deactivation) says why.
             message = request.session.get(ENDED_MESSAGE_KEY)
+            if message:
+                from audits.events import EventType, Outcome
+                from audits.trail import record
+
+                record(
+                    EventType.SESSION_ENDED,
+                    actor=Actor.from_request(request),
+                    outcome=Outcome.REFUSED,
+                    object_type="accounts.officer",
+                    object_id=str(request.session.get(ENDED_OFFICER_KEY, "")),
+                    summary=f"request on an ended session refused: {request.path}"[
+                        :300
+                    ],
+                    data={"path": request.path[:200]},
+                )
             if message and request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=403)
             if message:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_otp_webauthn.models import WebAuthnCredential  # noqa: E402
+from django_otp_webauthn.models import WebAuthnCredential
 
 from audits.context import Actor
 from audits.events import EventType

@@ -4,7 +4,7 @@ Each function returns ``None`` when the act is allowed, or the sentence that
 explains the refusal (shown to the person and kept in the audit record).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 
@@ -53,8 +53,6 @@ def certificate_dates_problem(completed_on: date, today: date) -> str | None:
 
 
 def expiry_for(completed_on: date) -> date:
-    from datetime import timedelta
-
     return completed_on + timedelta(days=settings.FLOCKGOV_TRAINING_VALID_DAYS)
 
 

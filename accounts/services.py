@@ -115,7 +115,7 @@ def end_sessions(officer: Officer, *, actor: Actor | None = None) -> int:
     ended by ``InactiveAccountMiddleware`` on its next request.
     """
     from .forms import inactive_message
-    from .middleware import ENDED_MESSAGE_KEY
+    from .middleware import ENDED_MESSAGE_KEY, ENDED_OFFICER_KEY
 
     ended = 0
     key = officer.live_session_key
@@ -124,6 +124,7 @@ def end_sessions(officer: Officer, *, actor: Actor | None = None) -> int:
         if store.exists(key):
             store.clear()
             store[ENDED_MESSAGE_KEY] = inactive_message(officer)
+            store[ENDED_OFFICER_KEY] = officer.pk
             store.save()
             ended = 1
             record(

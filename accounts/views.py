@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp_webauthn.models import WebAuthnCredential
 
 from audits.context import Actor
 from audits.events import EventType, Outcome
@@ -111,8 +112,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         if Officer.objects.get(pk=request.user.pk).is_locked():
             return _locked_out(request)
         form.add_error("token", message)
-    from django_otp_webauthn.models import WebAuthnCredential
-
     has_passkey = WebAuthnCredential.objects.filter(
         user=request.user, confirmed=True
     ).exists()

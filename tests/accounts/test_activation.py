@@ -182,7 +182,10 @@ def test_it_ends_the_session_and_api_access_of_a_suspended_officer(carol, alice)
     response = client.get("/api/v1/searches/")
     assert response.status_code == 403
     assert "suspended for a policy violation" in response.json()["detail"]
-    ended = events(EventType.SESSION_ENDED).last()
+    refused = events(EventType.SESSION_ENDED, outcome=Outcome.REFUSED).get()
+    assert refused.object_id == str(alice.pk)
+    assert refused.data["path"] == "/api/v1/searches/"
+    ended = events(EventType.SESSION_ENDED, outcome=Outcome.SUCCESS).get()
     assert ended.data["reason"] == "account suspended"
     response = client.get("/search/")
     assert response.status_code == 302
@@ -283,7 +286,9 @@ def test_it_tells_a_suspended_officers_old_session_why_it_ended(carol, alice):
     response = client.get("/search/", follow=True)
     assert response.redirect_chain[0][0] == "/accounts/login/"
     assert "suspended for a policy violation" in response.content.decode()
-    assert events(EventType.SESSION_ENDED).get().data["reason"] == "account suspended"
+    ended = events(EventType.SESSION_ENDED, outcome=Outcome.SUCCESS).get()
+    assert ended.data["reason"] == "account suspended"
+    assert events(EventType.SESSION_ENDED, outcome=Outcome.REFUSED).count() == 1
     # Said once: the next visit to the sign-in page is plain.
     assert b"session-ended" not in client.get("/accounts/login/").content
 
