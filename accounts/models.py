@@ -49,6 +49,21 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
             return self.filter(pk=user.pk)
         return self.none()
 
+    def training_lapsed(self, *, today: date) -> "OfficerQuerySet":
+        """Active accounts with no current certificate or overdue retraining."""
+        current = TrainingCertificate.objects.current(today=today).values("officer_id")
+        return self.filter(status=AccountStatus.ACTIVE).filter(
+            ~Q(pk__in=current) | Q(retraining_due_by__lt=today)
+        )
+
+    def unused_since(self, cutoff: datetime) -> "OfficerQuerySet":
+        """Active accounts with no use (request, sign-in, creation) after ``cutoff``."""
+        return self.filter(status=AccountStatus.ACTIVE).filter(
+            Q(last_seen_at__lte=cutoff)
+            | Q(last_seen_at=None, last_login__lte=cutoff)
+            | Q(last_seen_at=None, last_login=None, date_joined__lte=cutoff)
+        )
+
 
 class OfficerManager(UserManager.from_queryset(OfficerQuerySet)):  # type: ignore[misc]
     pass

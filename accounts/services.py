@@ -517,6 +517,105 @@ def emergency_disable(
     return officer
 
 
+def suspend_for_lapsed_training(*, actor: Actor, officer: Officer, today: date) -> bool:
+    """Suspends (training) an active account whose training lapsed; False if not."""
+    with transaction.atomic():
+        officer = _lock(officer)
+        if (
+            not Officer.objects.training_lapsed(today=today)
+            .filter(pk=officer.pk)
+            .exists()
+        ):
+            return False
+        overdue = bool(officer.retraining_due_by and officer.retraining_due_by < today)
+        reason = (
+            "retraining after a security incident is overdue"
+            if overdue
+            else "training certificate expired"
+        )
+        _set_status(
+            officer,
+            AccountStatus.SUSPENDED,
+            actor=actor,
+            reason=reason,
+            kind=SuspensionKind.TRAINING,
+        )
+        record(
+            EventType.ACCOUNT_SUSPENDED,
+            actor=actor,
+            target=officer,
+            summary=f"suspended: {reason}",
+            data={"kind": SuspensionKind.TRAINING, "reason": reason},
+        )
+        notices.notify(
+            [officer, *notices.administrators()],
+            subject=f"Account {officer.username} suspended: {reason}",
+            level=Notice.Level.WARNING,
+        )
+    return True
+
+
+def disable_unused(*, actor: Actor, officer: Officer, cutoff) -> bool:
+    """Disables an active account unused since ``cutoff``; False if it was used."""
+    with transaction.atomic():
+        officer = _lock(officer)
+        if not Officer.objects.unused_since(cutoff).filter(pk=officer.pk).exists():
+            return False
+        last_seen = officer.last_seen_at
+        reason = f"unused for {settings.FLOCKGOV_INACTIVITY_DISABLE_DAYS} days"
+        _set_status(officer, AccountStatus.DISABLED, actor=actor, reason=reason)
+        record(
+            EventType.ACCOUNT_DISABLED,
+            actor=actor,
+            target=officer,
+            summary=f"disabled: {reason}",
+            data={"reason": "inactivity", "last_seen_at": last_seen},
+        )
+    return True
+
+
+def send_training_notice(
+    *, actor: Actor, certificate: TrainingCertificate, days: int
+) -> bool:
+    """The 30- or 7-day expiry notice, once per certificate (False if already sent)."""
+    field = f"notice_{days}_sent_at"
+    officer = certificate.officer
+    days_left = (certificate.expires_on - timezone.localdate()).days
+    subject = (
+        f"ALPR training of {officer.username} expires on "
+        f"{certificate.expires_on:%Y-%m-%d} ({days_left} days)"
+    )
+    with transaction.atomic():
+        updated = TrainingCertificate.objects.filter(
+            pk=certificate.pk, **{field: None}
+        ).update(**{field: timezone.now()})
+        if not updated:
+            return False
+        if days == 7:
+            # The 30-day notice is not sent late once the 7-day one went out.
+            TrainingCertificate.objects.filter(
+                pk=certificate.pk, notice_30_sent_at=None
+            ).update(notice_30_sent_at=timezone.now())
+        notices.notify(
+            [officer, *notices.administrators()],
+            subject=subject,
+            body=(
+                "Complete the department's ALPR training again before that day; "
+                "after it the account is suspended until a new certificate is "
+                "recorded and the Captain activates it."
+            ),
+            level=Notice.Level.WARNING,
+        )
+        record(
+            EventType.TRAINING_NOTICE,
+            actor=actor,
+            target=officer,
+            summary=subject,
+            data={"certificate": certificate.pk, "notice_days": days},
+        )
+    return True
+
+
 def require_retraining(*, actor: Actor, officer: Officer, incident: str) -> Officer:
     """CJIS AT-2: retraining within 30 days of a security incident."""
     with transaction.atomic():
