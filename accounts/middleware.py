@@ -113,7 +113,6 @@ class SessionPolicyMiddleware:
 
     def _check(self, request: HttpRequest, user) -> HttpResponse | None:
         from . import services
-        from .models import Officer
 
         now = timezone.now()
         session = request.session
@@ -155,9 +154,10 @@ class SessionPolicyMiddleware:
                 officer=user,
                 addresses=[user.live_session_ip, ip],
             )
-            Officer.objects.filter(pk=user.pk).update(live_session_ip=ip)
+            # Alarm once per move, not on every later request from there.
+            services.note_session_address(officer=user, ip=ip)
         if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_RESOLUTION:
-            Officer.objects.filter(pk=user.pk).update(last_seen_at=now)
+            services.note_activity(officer=user, now=now)
         if (
             verified
             and user.is_active

@@ -929,6 +929,26 @@ def start_live_session(*, actor: Actor, officer: Officer, session_key: str) -> N
             )
 
 
+# Bookkeeping of sessions: not acts of a person, so not audited themselves (the
+# sign-in, sign-out and session endings they belong to are).
+
+
+def note_activity(*, officer: Officer, now) -> None:
+    """Last use, for the 90-day inactivity rule."""
+    Officer.objects.filter(pk=officer.pk).update(last_seen_at=now)
+
+
+def note_session_address(*, officer: Officer, ip: str) -> None:
+    Officer.objects.filter(pk=officer.pk).update(live_session_ip=ip)
+
+
+def forget_live_session(*, officer: Officer, session_key: str) -> None:
+    """Sign-out: the session being left is no longer the live one."""
+    Officer.objects.filter(pk=officer.pk, live_session_key=session_key).update(
+        live_session_key="", live_session_ip=None
+    )
+
+
 def rekey_live_session(*, officer: Officer, old_key: str, new_key: str) -> None:
     """The live session got a new id (password change): it stays the live one."""
     Officer.objects.filter(pk=officer.pk, live_session_key=old_key).update(

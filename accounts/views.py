@@ -283,9 +283,9 @@ def step_up(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        Officer.objects.filter(
-            pk=request.user.pk, live_session_key=request.session.session_key or ""
-        ).update(live_session_key="", live_session_ip=None)
+        services.forget_live_session(
+            officer=request.user, session_key=request.session.session_key or ""
+        )
     logout(request)
     messages.info(request, "You have signed out.")
     return redirect("accounts:login")
