@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401  (connects the login audit receivers)
+        from . import receivers, signals  # noqa: F401  (connect the receivers)
         from .models import Officer
 
         auditlog.register(

@@ -59,3 +59,9 @@ def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
         summary="password refused",
         data={"username": attempted},
     )
+    from .models import Officer
+    from .services import register_failure
+
+    officer = Officer.objects.filter(username=attempted).first()
+    if officer is not None:
+        register_failure(actor=actor, officer=officer, factor="password")

@@ -41,6 +41,26 @@ class EventType(models.TextChoices):
     # (that record's hash), so verification continues across the gap.
     READS_PURGED = "retention.reads_purged", "Reads destroyed"
     AUDIT_PURGED = "retention.audit_purged", "Audit records destroyed"
+    # accounts: training, activation, suspension, lockout, sessions, second factors
+    ACCOUNT_ACTIVATION_PREPARED = "account.activation_prepared", "Activation prepared"
+    ACCOUNT_ACTIVATED = "account.activated", "Account activated"
+    ACCOUNT_DEACTIVATED = "account.deactivated", "Account deactivated"
+    ACCOUNT_SUSPENDED = "account.suspended", "Account suspended"
+    ACCOUNT_RESTORED = "account.restored", "Account restored"
+    ACCOUNT_DISABLED = "account.disabled", "Account disabled"
+    ACCOUNT_LOCKED = "account.locked", "Account locked"
+    ACCOUNT_UNLOCKED = "account.unlocked", "Account unlocked"
+    ACCOUNT_REVIEW_VIEWED = "account.review_viewed", "Account review viewed"
+    TRAINING_RECORDED = "account.training_recorded", "Training certificate recorded"
+    TRAINING_NOTICE = "account.training_notice", "Training expiry notice sent"
+    RETRAINING_REQUIRED = "account.retraining_required", "Retraining required"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    PASSWORD_RESET = "auth.password_reset", "Password reset by an administrator"
+    RECOVERY_CODES_ISSUED = "auth.recovery_codes_issued", "Recovery codes issued"
+    RECOVERY_CODE_USED = "auth.recovery_code_used", "Recovery code used"
+    SESSION_ENDED = "auth.session_ended", "Session ended by the system"
+    SHARED_ACCOUNT_SUSPECTED = "auth.shared_account", "Account used from two places"
+    TOTP_KEYS_ROTATED = "auth.totp_keys_rotated", "TOTP seed key rotated"
 
 
 def describe(event_type: str) -> str:

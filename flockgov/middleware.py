@@ -28,6 +28,9 @@ HALF_LOGGED_IN_PREFIXES = (
     "/accounts/verify/",
     "/accounts/enrol/",
     "/accounts/logout/",
+    # A passkey in place of the code (registration needs a verified session).
+    "/accounts/passkeys/authentication/",
+    "/accounts/passkeys/jsi18n/",
 )
 
 

@@ -382,3 +382,59 @@ FLOCKGOV_SYSTEM_USE_NOTICE = env(
 # server is one). Audit records then take the client's address from
 # X-Forwarded-For instead of the proxy's; 0 trusts no forwarded header at all.
 FLOCKGOV_TRUSTED_PROXY_HOPS = env_int("FLOCKGOV_TRUSTED_PROXY_HOPS", 0)
+
+# --- accounts ---------------------------------------------------------------------
+# Training (§2, CJIS AT-2): a certificate is valid this many days after completion;
+# expiry notices go out this many days before; retraining is due this many days
+# after a security incident the officer was part of.
+FLOCKGOV_TRAINING_VALID_DAYS = env_int("FLOCKGOV_TRAINING_VALID_DAYS", 365)
+FLOCKGOV_TRAINING_NOTICE_DAYS = (30, 7)
+FLOCKGOV_RETRAINING_DAYS = env_int("FLOCKGOV_RETRAINING_DAYS", 30)
+FLOCKGOV_CERTIFICATE_MAX_BYTES = env_int("FLOCKGOV_CERTIFICATE_MAX_BYTES", 5 * 2**20)
+# CJIS AC-2(3): accounts unused this long are disabled.
+FLOCKGOV_INACTIVITY_DISABLE_DAYS = env_int("FLOCKGOV_INACTIVITY_DISABLE_DAYS", 90)
+# CJIS AC-7: this many consecutive failures within the window lock the account.
+FLOCKGOV_LOCKOUT_FAILURES = 5
+FLOCKGOV_LOCKOUT_WINDOW = timedelta(minutes=15)
+# CJIS AC-11/AC-12: re-authenticate after this long idle, and after this long at all.
+FLOCKGOV_SESSION_IDLE = timedelta(minutes=env_int("FLOCKGOV_SESSION_IDLE_MINUTES", 30))
+FLOCKGOV_SESSION_ABSOLUTE = timedelta(hours=12)
+FLOCKGOV_PASSWORD_MAX_AGE_DAYS = env_int("FLOCKGOV_PASSWORD_MAX_AGE_DAYS", 365)
+# The key ring that encrypts TOTP seeds (see accounts/crypto.py).
+FLOCKGOV_TOTP_KEYS = _secret_from_file_or_env("FLOCKGOV_TOTP_KEYS")
+if not FLOCKGOV_TOTP_KEYS and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "FLOCKGOV_TOTP_KEYS (or FLOCKGOV_TOTP_KEYS_FILE) must be set outside "
+        "development and tests: it encrypts the TOTP seeds."
+    )
+# Inactive accounts authenticate so the sign-in page can say why they may not
+# enter; every route still refuses them (flockgov.middleware).
+AUTHENTICATION_BACKENDS = ["accounts.backends.OfficerBackend"]
+# Session limits and the one-live-session rule (after messages: it leaves one).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.SessionPolicyMiddleware",
+)
+# Passkeys (WebAuthn) as a second device type; never passwordless.
+INSTALLED_APPS.append("django_otp_webauthn")
+OTP_WEBAUTHN_RP_ID = env("FLOCKGOV_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = FLOCKGOV_DEPARTMENT_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "FLOCKGOV_WEBAUTHN_ORIGINS", ["http://localhost:8000"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# An inactive account's session ends with its reason, before the gate ends it silently.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("flockgov.middleware.RequireVerifiedOfficerMiddleware"),
+    "accounts.middleware.InactiveAccountMiddleware",
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Suspends lapsed training, sends expiry notices, disables unused accounts.
+        "accounts-daily-rules": {
+            "task": "accounts.tasks.enforce_account_rules",
+            "schedule": crontab(hour=5, minute=30),
+            "options": {"expires": 6 * 3600},
+        },
+    }
+)

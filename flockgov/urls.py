@@ -9,6 +9,7 @@ admin.site.login = views.admin_login
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("accounts/passkeys/", include("accounts.passkeys")),
     path("accounts/", include("accounts.urls")),
     path("", include("queries.urls")),
     path("audit/", include("audits.urls")),

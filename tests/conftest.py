@@ -7,12 +7,14 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from accounts.models import Officer  # noqa: E402
+from accounts.models import (  # noqa: E402
+    Officer,
+    SealedTOTPDevice,
+    TrainingCertificate,
+)
 from accounts.roles import Role  # noqa: E402
 from queries.models import Camera, PlateRead  # noqa: E402
 
@@ -20,6 +22,8 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_account(username: str, role: str, **extra) -> Officer:
+    """An active account with a current training certificate and an enrolled
+    authenticator, made directly (no audit records) so tests start clean."""
     officer = Officer.objects.create_user(
         username=username,
         password=PASSWORD,
@@ -28,16 +32,23 @@ def make_account(username: str, role: str, **extra) -> Officer:
         last_name="Example",
         **extra,
     )
-    TOTPDevice.objects.create(user=officer, name="test", confirmed=True)
+    today = timezone.localdate()
+    TrainingCertificate.objects.create(
+        officer=officer,
+        course="ALPR system and department policy",
+        completed_on=today,
+        expires_on=today + timedelta(days=365),
+        issuer_reference=f"TEST-{username}",
+        recorded_at=timezone.now(),
+    )
+    SealedTOTPDevice.new_for(officer, name="test", confirmed=True).save()
     return officer
 
 
 def current_code(officer: Officer) -> str:
     """The code the officer's authenticator shows now. A code is accepted once:
     to sign the same officer in twice, move time on 30 s (time-machine) first."""
-    device = TOTPDevice.objects.get(user=officer, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
+    return SealedTOTPDevice.objects.get(user=officer, confirmed=True).current_code()
 
 
 def verified_client(officer: Officer) -> Client:
