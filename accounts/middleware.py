@@ -51,8 +51,12 @@ class InactiveAccountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Public pages (health above all) must answer without touching the
+        # database-backed session: the database may be what is down.
+        if is_public_path(request.path_info):
+            return self.get_response(request)
         user = request.user
-        if not user.is_authenticated and not is_public_path(request.path):
+        if not user.is_authenticated:
             # A session the system ended (suspension, deactivation) says why.
             message = request.session.get(ENDED_MESSAGE_KEY)
             if message:
@@ -102,7 +106,7 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(settings.STATIC_URL):
+        if is_public_path(request.path_info):
             return self.get_response(request)
         user = request.user
         if user.is_authenticated:

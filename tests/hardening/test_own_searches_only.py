@@ -4,6 +4,8 @@ loses the session at once."""
 import json
 
 from accounts.roles import Role
+from accounts.services import deactivate
+from audits.context import Actor
 
 
 def test_it_lists_only_the_officers_own_searches(
@@ -17,16 +19,21 @@ def test_it_lists_only_the_officers_own_searches(
     assert [s["case_number"] for s in listed] == ["26-000001"]
 
 
-def test_it_ends_the_session_of_an_account_disabled_meanwhile(alice, alice_client):
+def test_it_ends_the_session_of_an_account_disabled_meanwhile(
+    alice, carol, alice_client
+):
     assert alice_client.get("/search/").status_code == 200
-    alice.is_active = False
-    alice.save()
+    deactivate(
+        actor=Actor.for_officer(carol), officer=alice, reason="left the department"
+    )
     assert alice_client.get("/search/")["Location"].startswith("/accounts/login/")
     response = alice_client.get("/api/v1/searches/")
     assert response.status_code == 403
 
 
 def test_it_applies_a_role_change_to_the_next_request(alice, alice_client):
+    # Fresh from the database: signing in stored the live session on the account.
+    alice.refresh_from_db()
     alice.role = Role.RECORDS
     alice.save()
     assert alice_client.get("/search/").status_code == 403
