@@ -19,7 +19,7 @@ from queries.models import PlateRead, Search
 from . import files, permissions, rules
 from .models import Export
 from .rules import SharingRefused
-from .services import _merge, _refused, refuse
+from .services import merge_errors, refusal, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +60,12 @@ def export_search(
     errors = []
     if officer is None or not officer.may_search() or search.officer_id != officer.pk:
         errors.append(
-            _refused(
+            refusal(
                 "__all__", "not_permitted", "Only the officer who searched exports."
             )
         )
     if fmt not in ("csv", "pdf"):
-        errors.append(_refused("format", "format_unknown", "Choose CSV or PDF."))
+        errors.append(refusal("format", "format_unknown", "Choose CSV or PDF."))
     try:
         purpose, case = rules.check_export(purpose=purpose, case_number=case_number)
     except SharingRefused as exc:
@@ -79,7 +79,7 @@ def export_search(
         )
         if search.read_ids and not reads:
             errors.append(
-                _refused(
+                refusal(
                     "__all__",
                     "data_purged",
                     "Every read this search returned has been destroyed at the end "
@@ -87,11 +87,10 @@ def export_search(
                 )
             )
     if errors:
-
         raise refuse(
             EventType.EXPORT_REFUSED,
             actor=actor,
-            error=_merge(*errors),
+            error=merge_errors(*errors),
             object_type="sharing.export",
             submitted=submitted,
         )

@@ -92,7 +92,7 @@ def refuse(
     return error
 
 
-def _refused(field: str, code: str, message: str) -> SharingRefused:
+def refusal(field: str, code: str, message: str) -> SharingRefused:
     return SharingRefused({field: [message]}, [code])
 
 
@@ -124,7 +124,7 @@ def copy_reads(read_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
 def _purged_error(missing: list[int]) -> SharingRefused:
     shown = ", ".join(map(str, missing[:20]))
     more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
-    return _refused(
+    return refusal(
         "read_ids",
         "data_purged",
         f"{len(missing)} of the chosen reads no longer exist (ids {shown}{more}): "
@@ -182,7 +182,7 @@ class ShareInput:
         }
 
 
-def _draft(data: ShareInput, officer: Officer | None) -> ShareDraft:
+def share_draft(data: ShareInput, officer: Officer | None) -> ShareDraft:
     return ShareDraft(
         recipient=data.recipient,
         ground=data.ground,
@@ -249,7 +249,7 @@ def _check_data(data: ShareInput, officer: Officer) -> list[dict[str, Any]]:
     return copies
 
 
-def _merge(*errors: SharingRefused | None) -> SharingRefused | None:
+def merge_errors(*errors: SharingRefused | None) -> SharingRefused | None:
     found = [e for e in errors if e is not None]
     if not found:
         return None
@@ -278,13 +278,15 @@ def request_share(*, actor: Actor, data: ShareInput) -> SharingRequest:
             EventType.SHARE_REFUSED,
             actor=actor,
             submitted=submitted,
-            error=_refused(
+            error=refusal(
                 "__all__", "not_permitted", "This account may not request shares."
             ),
         )
     checked = rule_error = data_error = None
     try:
-        checked = rules.check_share(_draft(data, officer), today=timezone.localdate())
+        checked = rules.check_share(
+            share_draft(data, officer), today=timezone.localdate()
+        )
     except SharingRefused as exc:
         rule_error = exc
     copies: list[dict[str, Any]] = []
@@ -292,7 +294,7 @@ def request_share(*, actor: Actor, data: ShareInput) -> SharingRequest:
         copies = _check_data(data, officer)
     except SharingRefused as exc:
         data_error = exc
-    error = _merge(rule_error, data_error)
+    error = merge_errors(rule_error, data_error)
     if error is not None:
         raise refuse(
             EventType.SHARE_REFUSED, actor=actor, submitted=submitted, error=error
@@ -392,14 +394,14 @@ def _recheck(sharing_request: SharingRequest) -> None:
         missing_seqs = _missing_audit_records(list(sharing_request.audit_seqs))
         if missing_seqs:
             errors.append(
-                _refused(
+                refusal(
                     "audit_seqs",
                     "data_purged",
                     f"Audit records {', '.join(map(str, missing_seqs[:20]))} no "
                     "longer exist.",
                 )
             )
-    error = _merge(*errors)
+    error = merge_errors(*errors)
     if error is not None:
         raise error
 
@@ -410,20 +412,20 @@ def _decision_guard(
     officer = actor.officer
     error = None
     if not permissions.may_approve_share(officer):
-        error = _refused(
+        error = refusal(
             "__all__",
             "not_captain",
             "Only the Captain of Police Services decides on shares.",
         )
     elif sharing_request.requested_by_id == officer.pk:
-        error = _refused(
+        error = refusal(
             "__all__",
             "self_approval",
             "Nobody decides on their own request (separation of duties); another "
             "Captain must decide.",
         )
     elif sharing_request.status != SharingRequest.Status.PENDING:
-        error = _refused(
+        error = refusal(
             "__all__",
             "not_pending",
             f"This request was already {sharing_request.get_status_display().lower()}.",
@@ -451,7 +453,7 @@ def approve_share(
                 EventType.SHARE_REFUSED,
                 actor=actor,
                 target=locked,
-                error=_refused("__all__", "not_pending", "Already decided."),
+                error=refusal("__all__", "not_pending", "Already decided."),
             )
         locked.status = SharingRequest.Status.APPROVED
         locked.decided_by = actor.officer
@@ -486,7 +488,7 @@ def decline_share(
             EventType.SHARE_REFUSED,
             actor=actor,
             target=sharing_request,
-            error=_refused("note", "note_missing", "Say why the share is declined."),
+            error=refusal("note", "note_missing", "Say why the share is declined."),
         )
     with transaction.atomic():
         locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
@@ -679,13 +681,13 @@ def disseminate(
     officer = actor.officer
     error = None
     if not permissions.may_disseminate(officer, sharing_request):
-        error = _refused(
+        error = refusal(
             "__all__",
             "not_permitted",
             "Only the requester, records staff or the Captain send approved data.",
         )
     elif sharing_request.status != SharingRequest.Status.APPROVED:
-        error = _refused(
+        error = refusal(
             "__all__",
             "not_approved",
             "Nothing leaves before the Captain approves the request "
@@ -694,7 +696,7 @@ def disseminate(
     elif rules.needs_acknowledgment(sharing_request.recipient) and not hasattr(
         sharing_request, "acknowledgment"
     ):
-        error = _refused(
+        error = refusal(
             "acknowledgment",
             "acknowledgment_missing",
             f"{sharing_request.recipient.name} has not acknowledged in writing that "
@@ -703,17 +705,17 @@ def disseminate(
     elif method not in Dissemination.Method.values or method == (
         Dissemination.Method.VENDOR_ACCESS
     ):
-        error = _refused("method", "method_unknown", "Choose how the data is sent.")
+        error = refusal("method", "method_unknown", "Choose how the data is sent.")
     elif (method == Dissemination.Method.PUBLIC) != (
         sharing_request.ground == Ground.PUBLIC_ALERT
     ):
-        error = _refused(
+        error = refusal(
             "method",
             "method_mismatch",
             "Only a public alert (ground 6) is published, and it is only published.",
         )
     elif len((received_by or "").strip()) < 3:
-        error = _refused(
+        error = refusal(
             "received_by",
             "receiver_missing",
             "Name the person (or, for an alert, the channel) that received it.",
@@ -738,7 +740,7 @@ def disseminate(
                 EventType.SHARE_REFUSED,
                 actor=actor,
                 target=locked,
-                error=_refused("__all__", "not_approved", "Already disseminated."),
+                error=refusal("__all__", "not_approved", "Already disseminated."),
             )
         sent_at = timezone.now()
         package, contents = _build_package(locked, officer=officer, sent_at=sent_at)
@@ -915,7 +917,7 @@ def grant_network_access(
     errors = []
     if not permissions.may_approve_share(officer):
         errors.append(
-            _refused(
+            refusal(
                 "__all__",
                 "not_captain",
                 "Only the Captain grants network query access.",
@@ -927,7 +929,7 @@ def grant_network_access(
         errors.append(exc)
     if len((justification or "").strip()) < 10:
         errors.append(
-            _refused(
+            refusal(
                 "justification",
                 "justification_missing",
                 "Say why this agency needs to query the department's data.",
@@ -940,13 +942,13 @@ def grant_network_access(
         ).exists()
     ):
         errors.append(
-            _refused(
+            refusal(
                 "organisation",
                 "grant_exists",
                 f"{organisation.name} already has a grant; review or revoke it.",
             )
         )
-    error = _merge(*errors)
+    error = merge_errors(*errors)
     if error is not None:
         raise refuse(
             EventType.NETWORK_GRANT_REFUSED,
@@ -994,7 +996,7 @@ def review_grant(
             EventType.NETWORK_GRANT_REFUSED,
             actor=actor,
             target=grant,
-            error=_refused(
+            error=refusal(
                 "__all__", "not_captain", "Only the Captain reviews network access."
             ),
         )
@@ -1004,7 +1006,7 @@ def review_grant(
             EventType.NETWORK_GRANT_REFUSED,
             actor=actor,
             target=grant,
-            error=_refused(
+            error=refusal(
                 "__all__",
                 "grant_expired",
                 "This grant has expired or was revoked; grant access anew.",
@@ -1034,3 +1036,40 @@ def review_grant(
         if not keep:
             approve_current_settings(actor=actor, reason=f"revoked grant {grant.pk}")
     return grant
+
+
+def register_organisation(*, actor: Actor, values: dict[str, Any]) -> Organisation:
+    """Adds an organisation to the registry (Captain, records or administrator)."""
+    if not permissions.may_keep_registry(actor.officer):
+        raise refuse(
+            EventType.ORGANISATION_REGISTERED,
+            actor=actor,
+            object_type="sharing.organisation",
+            submitted=values,
+            error=refusal(
+                "__all__",
+                "not_permitted",
+                "Only the Captain, records staff or administrators keep the registry.",
+            ),
+        )
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name=values["name"].strip(),
+            ori=(values.get("ori") or "").strip().upper(),
+            jurisdiction=values["jurisdiction"],
+            state=(values.get("state") or "").strip().upper(),
+            kind=values["kind"],
+            notes=values.get("notes") or "",
+        )
+        record(
+            EventType.ORGANISATION_REGISTERED,
+            actor=actor,
+            target=organisation,
+            summary=f"registered {organisation.name}",
+            data={
+                "ori": organisation.ori,
+                "jurisdiction": organisation.jurisdiction,
+                "kind": organisation.kind,
+            },
+        )
+    return organisation
