@@ -167,7 +167,7 @@ def test_it_lets_the_captain_download_the_audit_trail_for_a_report(carol, search
 
 
 @pytest.mark.parametrize("who", ["alice", "dave", "erin"])
-def test_it_refuses_audit_trail_downloads_to_all_but_the_captain(request, who):
+def test_it_refuses_audit_trail_downloads_to_all_but_the_captain(db, request, who):
     client = verified_client(request.getfixturevalue(who))
     response = client.post(
         "/sharing/export/audit/",
