@@ -99,7 +99,24 @@ def latest_approved() -> SharingSettings | None:
 
 
 def approve_current_settings(*, actor: Actor, reason: str = "") -> SharingSettings:
-    """Records the settings in force now as the approved set."""
+    """Records the settings in force now as the approved set (the Captain)."""
+    from .permissions import may_approve_share
+    from .rules import SharingRefused
+
+    if not may_approve_share(actor.officer):
+        error = SharingRefused(
+            {"__all__": ["Only the Captain approves the sharing settings."]},
+            ["not_captain"],
+        )
+        record(
+            EventType.SHARING_SETTINGS_APPROVED,
+            actor=actor,
+            outcome=Outcome.REFUSED,
+            object_type="sharing.sharingsettings",
+            summary=str(error),
+            data={"rules": error.codes},
+        )
+        raise error
     now = timezone.now()
     values = current_settings(now)
     with transaction.atomic():

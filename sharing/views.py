@@ -459,12 +459,13 @@ def grants(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def approve_settings(request: HttpRequest) -> HttpResponse:
     """The Captain accepts the settings in force now as the approved set."""
-    if not permissions.may_approve_share(request.user):
-        raise PermissionDenied("Only the Captain approves sharing settings.")
     if request.method == "POST":
-        settings_watch.approve_current_settings(
-            actor=Actor.from_request(request),
-            reason=request.POST.get("reason", "")[:200] or "reviewed",
-        )
+        try:
+            settings_watch.approve_current_settings(
+                actor=Actor.from_request(request),
+                reason=request.POST.get("reason", "")[:200] or "reviewed",
+            )
+        except SharingRefused as exc:
+            raise PermissionDenied(str(exc)) from None
         messages.success(request, "The current sharing settings are now approved.")
     return redirect("sharing:grants")
