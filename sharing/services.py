@@ -1073,3 +1073,44 @@ def register_organisation(*, actor: Actor, values: dict[str, Any]) -> Organisati
             },
         )
     return organisation
+
+
+def classify_organisation(
+    *, actor: Actor, organisation: Organisation, jurisdiction: str, kind: str
+) -> Organisation:
+    """The Captain confirms (or corrects) where an organisation's authority comes
+    from and what it is; until then no share may name it."""
+    problems: dict[str, list[str]] = {}
+    if not permissions.may_approve_share(actor.officer):
+        problems["__all__"] = ["Only the Captain classifies organisations."]
+    if jurisdiction not in Organisation.Jurisdiction.values:
+        problems["jurisdiction"] = [f"{jurisdiction!r} is not a jurisdiction."]
+    if kind not in Organisation.Kind.values:
+        problems["kind"] = [f"{kind!r} is not a kind of organisation."]
+    if problems:
+        raise refuse(
+            EventType.CONFIG_CHANGED,
+            actor=actor,
+            target=organisation,
+            error=SharingRefused(problems, ["classification_refused"]),
+            submitted={"jurisdiction": jurisdiction, "kind": kind},
+        )
+    before = {"jurisdiction": organisation.jurisdiction, "kind": organisation.kind}
+    with transaction.atomic():
+        organisation.jurisdiction = jurisdiction
+        organisation.kind = kind
+        organisation.needs_classification = False
+        organisation.save(
+            update_fields=["jurisdiction", "kind", "needs_classification"]
+        )
+        record(
+            EventType.CONFIG_CHANGED,
+            actor=actor,
+            target=organisation,
+            summary=f"classified {organisation.name}",
+            data={
+                "before": before,
+                "after": {"jurisdiction": jurisdiction, "kind": kind},
+            },
+        )
+    return organisation

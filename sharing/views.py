@@ -246,6 +246,19 @@ def approvals(request: HttpRequest) -> HttpResponse:
 def registry(request: HttpRequest) -> HttpResponse:
     may_edit = permissions.may_keep_registry(request.user)
     form = OrganisationForm(request.POST or None) if may_edit else None
+    if request.method == "POST" and "classify" in request.POST:
+        organisation = get_object_or_404(Organisation, pk=request.POST["classify"])
+        try:
+            services.classify_organisation(
+                actor=Actor.from_request(request),
+                organisation=organisation,
+                jurisdiction=request.POST.get("jurisdiction", ""),
+                kind=request.POST.get("kind", ""),
+            )
+        except SharingRefused as exc:
+            raise PermissionDenied(str(exc)) from None
+        messages.success(request, f"{organisation.name} is classified.")
+        return redirect("sharing:registry")
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied("Only the Captain, records or admins edit this.")
@@ -259,7 +272,13 @@ def registry(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sharing/registry.html",
-        {"organisations": organisations, "form": form},
+        {
+            "organisations": organisations,
+            "form": form,
+            "may_classify": permissions.may_approve_share(request.user),
+            "jurisdictions": Organisation.Jurisdiction.choices,
+            "kinds": Organisation.Kind.choices,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

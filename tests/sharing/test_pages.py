@@ -137,3 +137,26 @@ def test_it_shows_a_request_with_its_document_link_to_the_requester(
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert date(2026, 11, 30).isoformat() in page
+
+
+def test_it_lets_the_captain_classify_an_organisation_seen_in_an_import(
+    alice, carol, orgs, search
+):
+    agency = orgs["henry_so"]
+    agency.needs_classification = True
+    agency.save()
+    refused = verified_client(alice).post(
+        "/sharing/registry/",
+        {"classify": agency.pk, "jurisdiction": "virginia", "kind": "law_enforcement"},
+    )
+    assert refused.status_code == 403
+    response = verified_client(carol).post(
+        "/sharing/registry/",
+        {"classify": agency.pk, "jurisdiction": "virginia", "kind": "law_enforcement"},
+    )
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.needs_classification is False
+    assert request_share(
+        actor=actor(alice), data=share_input(agency, 1, "purpose", search)
+    ).pk
