@@ -184,6 +184,14 @@ class SharingRequest(models.Model):
         return [copy["id"] for copy in self.read_copies]
 
     @property
+    def read_copies_for_display(self) -> list[dict]:
+        """The copies with their capture time as a datetime, for templates."""
+        return [
+            {**copy, "captured_at": datetime.fromisoformat(copy["captured_at"])}
+            for copy in self.read_copies
+        ]
+
+    @property
     def item_count(self) -> int:
         return (
             len(self.read_copies) + len(self.hotlist_entry_ids) + len(self.audit_seqs)
