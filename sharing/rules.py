@@ -31,6 +31,9 @@ MAX_CASE_NUMBER_LENGTH = 40
 # which the statute does not contemplate.
 MAX_ITEMS = 5000
 ORI_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
+# A scanned order or subpoena: a PDF or an image, of a sensible size.
+DOCUMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 class Ground(models.IntegerChoices):
@@ -184,6 +187,8 @@ class Document:
     court: str = ""
     issued_on: date | None = None
     has_file: bool = False
+    file_name: str = ""
+    file_size: int = 0
 
 
 @dataclass
@@ -353,6 +358,22 @@ def check_share(draft: ShareDraft, *, today: date | None = None) -> CheckedShare
                 "document",
                 "document_missing",
                 f"A share under a {label} needs " + ", ".join(missing) + ".",
+            )
+        elif document.file_name and not document.file_name.lower().endswith(
+            DOCUMENT_SUFFIXES
+        ):
+            c.fail(
+                "document",
+                "document_type",
+                f"Upload the {label} as a PDF or an image "
+                f"({', '.join(DOCUMENT_SUFFIXES)}).",
+            )
+        elif document.file_size > MAX_DOCUMENT_BYTES:
+            c.fail(
+                "document",
+                "document_size",
+                f"The copy of the {label} is larger than "
+                f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.",
             )
         elif today is not None and document.issued_on > today:
             c.fail(

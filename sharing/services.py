@@ -195,6 +195,8 @@ def share_draft(data: ShareInput, officer: Officer | None) -> ShareDraft:
             court=data.document_court,
             issued_on=data.document_date,
             has_file=bool(data.document_file),
+            file_name=getattr(data.document_file, "name", "") or "",
+            file_size=getattr(data.document_file, "size", 0) or 0,
         ),
         sale=data.sale,
         alert_text=data.alert_text,
@@ -608,6 +610,9 @@ def _build_package(
     }
     if sharing_request.ground == Ground.PUBLIC_ALERT:
         # What is published is the alert text itself; the checksum is of it.
+        # TODO: an emergency alert waits for the Captain like any share; a
+        # department that needs to publish first would add an after-the-fact
+        # review path here, with its own audit event.
         content = sharing_request.alert_text.encode("utf-8")
         contents["published_text"] = sharing_request.alert_text
         return (

@@ -262,3 +262,18 @@ def test_it_lists_every_broken_rule_at_once(alice, orgs):
     assert {"recipient_missing", "ground_missing", "data_missing"} <= set(
         exc.value.codes
     )
+
+
+def test_it_refuses_a_court_order_copy_that_is_not_a_document(alice, orgs, search):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    values = {
+        **evidence(4),
+        "document_file": SimpleUploadedFile("order.exe", b"MZ", "application/x"),
+    }
+    with pytest.raises(SharingRefused) as exc:
+        request_share(
+            actor=actor(alice),
+            data=share_input(orgs["circuit"], 4, "court_order", search, **values),
+        )
+    assert exc.value.codes == ["document_type"]
