@@ -160,3 +160,22 @@ def test_it_lets_the_captain_classify_an_organisation_seen_in_an_import(
     assert request_share(
         actor=actor(alice), data=share_input(agency, 1, "purpose", search)
     ).pk
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/api/v1/sharing/requests/"])
+def test_it_turns_away_the_anonymous_and_the_half_signed_in(alice, url):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    anonymous = Client().get(url)
+    assert anonymous.status_code in (302, 403)
+    half = Client()
+    half.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "acknowledge": "on"},
+    )
+    response = half.get(url)
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/accounts/verify/")
