@@ -61,6 +61,37 @@ class EventType(models.TextChoices):
     SESSION_ENDED = "auth.session_ended", "Session ended by the system"
     SHARED_ACCOUNT_SUSPECTED = "auth.shared_account", "Account used from two places"
     TOTP_KEYS_ROTATED = "auth.totp_keys_rotated", "TOTP seed key rotated"
+    # sharing
+    SHARE_REQUESTED = "sharing.requested", "Share requested"
+    SHARE_REFUSED = "sharing.refused", "Share refused"
+    SHARE_APPROVED = "sharing.approved", "Share approved"
+    SHARE_DECLINED = "sharing.declined", "Share declined by the Captain"
+    SHARE_ACKNOWLEDGED = "sharing.acknowledged", "Receiver's acknowledgment recorded"
+    SHARE_DISSEMINATED = "sharing.disseminated", "Data disseminated"
+    VENDOR_ACCESS = "sharing.vendor_access", "Vendor maintenance access recorded"
+    EXPORT = "sharing.exported", "Data exported"
+    EXPORT_REFUSED = "sharing.export_refused", "Export refused"
+    FOIA_REFUSED = "sharing.foia_refused", "FOIA request answered as refused"
+    ORGANISATION_REGISTERED = (
+        "sharing.organisation_registered",
+        "Organisation registered",
+    )
+    NETWORK_GRANTED = "sharing.network_granted", "Network query access granted"
+    NETWORK_GRANT_REFUSED = (
+        "sharing.network_grant_refused",
+        "Network query access refused",
+    )
+    NETWORK_REVIEWED = "sharing.network_reviewed", "Network query access reviewed"
+    NETWORK_REVOKED = "sharing.network_revoked", "Network query access revoked"
+    SHARING_SETTINGS_SNAPSHOT = "sharing.settings_snapshot", "Sharing settings checked"
+    SHARING_SETTINGS_CHANGED = (
+        "sharing.settings_changed",
+        "Sharing settings differ from the approved set",
+    )
+    SHARING_SETTINGS_APPROVED = (
+        "sharing.settings_approved",
+        "Sharing settings approved",
+    )
 
 
 def describe(event_type: str) -> str:

@@ -438,3 +438,25 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- sharing ---
+# Network query access (§9.C.1) lasts at most this long before renewal, and each
+# active grant is reviewed at least this often (monthly).
+FLOCKGOV_NETWORK_GRANT_MAX_DAYS = env_int("FLOCKGOV_NETWORK_GRANT_MAX_DAYS", 365)
+FLOCKGOV_NETWORK_GRANT_REVIEW_DAYS = env_int("FLOCKGOV_NETWORK_GRANT_REVIEW_DAYS", 31)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Snapshot the department's sharing settings; alarm on any unapproved change.
+        "sharing-snapshot-settings": {
+            "task": "sharing.tasks.snapshot_sharing_settings",
+            "schedule": crontab(minute=15, hour=5),
+            "options": {"expires": 3600},
+        },
+        # Remind the Captain of network access grants due for the monthly review.
+        "sharing-grant-reviews": {
+            "task": "sharing.tasks.remind_grant_reviews",
+            "schedule": crontab(minute=30, hour=12),
+            "options": {"expires": 3600},
+        },
+    }
+)
