@@ -169,6 +169,17 @@ DEFAULT_VAGUE_LEXICON = [
     "followup",
     "daytime search for best result",
     "d",
+    "person crime",
+    "person crimes",
+    "property crimes",
+    "felony person crime",
+    "felony property crime",
+    "felony theft",
+    "warrant",
+    "welfare check",
+    "missing person",
+    "camera test",
+    "administrative test",
 ]
 
 
@@ -196,6 +207,8 @@ def _case_core() -> str:
 def _case_in_text(core: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w-])(?:{core})(?![\w-])"
+        # A bare run of 6 to 8 digits reads as a report number too.
+        r"|(?<![\w-])\d{6,8}(?![\w-])"
         r"|\b(?:case|cn|inc|incident|rpt|report)\s*(?:no\.?|number|#)?\s*:?\s*"
         r"[a-z]{0,3}[-\d]*\d{4,}",
         re.IGNORECASE,
