@@ -314,7 +314,9 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Finding {self.pk}: {self.rule} on {self.subject_type} {self.subject_id}"
+        return (
+            f"Finding {self.pk}: {self.rule} on {self.subject_type} {self.subject_id}"
+        )
 
     @property
     def is_open(self) -> bool:

@@ -66,7 +66,9 @@ def period_rows(period: AuditPeriod) -> list[list[str]]:
             [
                 str(finding.pk),
                 finding.rule,
-                finding.officer.display_name if finding.officer else finding.actor_label,
+                finding.officer.display_name
+                if finding.officer
+                else finding.actor_label,
                 _local(finding.decided_at),
                 finding.note,
             ]
@@ -84,8 +86,11 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 def _latin(text: str) -> str:
     # The core PDF fonts are Latin-1 only; anything else is replaced, not dropped.
-    return text.replace("—", "-").replace("§", "S").encode("latin-1", "replace").decode(
-        "latin-1"
+    return (
+        text.replace("—", "-")
+        .replace("§", "S")
+        .encode("latin-1", "replace")
+        .decode("latin-1")
     )
 
 
@@ -206,4 +211,8 @@ def reads_last_days(days: int, *, now: datetime | None = None) -> dict[str, Any]
                 "count", flat=True
             )
         )
-    return {"since": since, "totals": totals, "start": datetime.combine(since, time.min)}
+    return {
+        "since": since,
+        "totals": totals,
+        "start": datetime.combine(since, time.min),
+    }

@@ -316,7 +316,9 @@ def prohibited_purpose_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
             seen[row.reason] = screen(row.reason, ctx.prohibited_terms)
         hit = seen[row.reason]
         if hit:
-            yield Hit.about(row, f"reason names {hit.category_label.lower()}: {hit.term}")
+            yield Hit.about(
+                row, f"reason names {hit.category_label.lower()}: {hit.term}"
+            )
 
 
 @rule(
@@ -474,7 +476,7 @@ def scope_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
 
 @rule(
     "outside_agency",
-    label="Other organisation (out-of-state, federal, non-police) searching our cameras",
+    label="Outside organisation (other state, federal, non-police) searching",
     severity="high",
     policy="§9.B.2, §9.C.1",
 )
@@ -508,7 +510,9 @@ def sample_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
             by_actor[row.actor_key].append(row)
     for actor, rows in sorted(by_actor.items()):
         rows.sort(key=lambda r: (r.at, r.id))
-        size = min(len(rows), max(params["minimum"], math.ceil(params["rate"] * len(rows))))
+        size = min(
+            len(rows), max(params["minimum"], math.ceil(params["rate"] * len(rows)))
+        )
         # Seeded by period and person: the same run picks the same sample.
         chooser = random.Random(f"{ctx.label}:{actor}")  # noqa: S311
         for row in chooser.sample(rows, size):

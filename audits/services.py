@@ -194,7 +194,7 @@ def run_period(
         get_or_create_period(kind, start, end)
         period = AuditPeriod.objects.select_for_update().get(kind=kind, start=start)
         if period.is_signed:
-            return RunResult(period, dict(period.figures.get("rules", {})), True)
+            return RunResult(period, dict(period.figures.get("rules", {})), frozen=True)
         ctx = load_context(period)
         new: list[Finding] = []
         for rule in rules.enabled_rules():
@@ -221,7 +221,9 @@ def run_period(
             .annotate(n=Count("id"))
             .values_list("rule", "n")
         )
-        per_rule = {rule.name: counts.get(rule.name, 0) for rule in rules.RULES.values()}
+        per_rule = {
+            rule.name: counts.get(rule.name, 0) for rule in rules.RULES.values()
+        }
         for name, n in counts.items():
             per_rule.setdefault(name, n)
         period.figures = _figures(ctx, per_rule)
@@ -241,7 +243,7 @@ def run_period(
             },
         )
     logger.info("audit of %s: %s searches read", period.label, len(ctx.rows))
-    return RunResult(period, per_rule, False)
+    return RunResult(period, per_rule, frozen=False)
 
 
 # --- Reviewing findings -----------------------------------------------------------
@@ -277,9 +279,11 @@ def first_review(
 ) -> Finding:
     """A supervisor's (or the Captain's) first look: a recommendation and a note."""
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().select_related(
-            "period", "officer"
-        ).get(pk=finding.pk)
+        finding = (
+            Finding.objects.select_for_update()
+            .select_related("period", "officer")
+            .get(pk=finding.pk)
+        )
         reason = _check_reviewer(actor, finding)
         officer = actor.officer
         if reason is None and officer.role not in FIRST_REVIEW_ROLES:
@@ -309,7 +313,9 @@ def first_review(
             EventType.FINDING_REVIEWED,
             actor=actor,
             target=finding,
-            summary=f"first review of finding {finding.pk}: recommends {recommendation}",
+            summary=(
+                f"first review of finding {finding.pk}: recommends {recommendation}"
+            ),
             data={
                 "finding": finding.pk,
                 "rule": finding.rule,
@@ -325,9 +331,11 @@ def decide(*, actor: Actor, finding: Finding, status: str, note: str) -> Finding
     Violation, which starts the suspension (§7.B.2) through ``violation_confirmed``.
     """
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().select_related(
-            "period", "officer", "officer__supervisor"
-        ).get(pk=finding.pk)
+        finding = (
+            Finding.objects.select_for_update()
+            .select_related("period", "officer", "officer__supervisor")
+            .get(pk=finding.pk)
+        )
         reason = _check_reviewer(actor, finding)
         officer = actor.officer
         if reason is None and officer.role not in DECIDING_ROLES:
@@ -415,7 +423,9 @@ def sign_off(
             )
         elif not periods.has_ended(period, now=now):
             reason = f"{period} has not ended yet."
-        elif period.last_run_at is None or period.last_run_at < periods.bounds(period)[1]:
+        elif (
+            period.last_run_at is None or period.last_run_at < periods.bounds(period)[1]
+        ):
             reason = f"Run the audit over all of {period} before signing it."
         else:
             open_count = period.findings.open().count()

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from flockgov.commands import EXIT_OK, EXIT_REJECTED, FlockgovCommand, Unusable
-from flockgov.csvfiles import UnusableFile, read_records
-
 from audits import imports, vendor
 from audits.models import VendorSearch
+from flockgov.commands import EXIT_OK, EXIT_REJECTED, FlockgovCommand, Unusable
+from flockgov.csvfiles import UnusableFile, read_records
 
 
 class Command(FlockgovCommand):

@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from flockgov.commands import EXIT_OK, FlockgovCommand, Unusable
-
 from audits import periods, reports, rules, services
 from audits.events import EventType
 from audits.models import AuditPeriod
 from audits.trail import record
+from flockgov.commands import EXIT_OK, FlockgovCommand, Unusable
 
 
 class Command(FlockgovCommand):

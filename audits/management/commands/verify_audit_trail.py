@@ -2,11 +2,10 @@
 
 import time
 
-from flockgov.commands import EXIT_OK, EXIT_REJECTED, FlockgovCommand
-
 from audits import verify
 from audits.events import EventType, Outcome
 from audits.trail import record
+from flockgov.commands import EXIT_OK, EXIT_REJECTED, FlockgovCommand
 
 SHOWN = 50
 
@@ -16,6 +15,7 @@ class Command(FlockgovCommand):
         "Verifies the audit trail's hash chain in seq order across partitions and "
         "purge tombstones; reports the first modified, missing or reordered record."
     )
+
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
         problems = 0
