@@ -76,7 +76,7 @@ class AuditContext:
     label: str  # the period's label, e.g. "2026-03"; seeds the random sample
     start: datetime
     end: datetime
-    rows: list[SearchRow]
+    rows: list[SearchRow]  # in time order
     # officer id -> (shift start, shift end) or None for the department's hours
     shifts: dict[int, tuple[time, time] | None] = field(default_factory=dict)
     # actor key -> the time of that person's last search before the period
@@ -377,7 +377,6 @@ def burst_after_idle_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
     for row in ctx.rows:
         by_actor[row.actor_key].append(row)
     for actor, rows in by_actor.items():
-        rows.sort(key=lambda r: r.at)
         previous = ctx.last_before.get(actor)
         for index, row in enumerate(rows):
             if previous is not None and row.at - previous >= idle:
@@ -509,7 +508,6 @@ def sample_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
         if row.source in ("own", "org", "portal"):
             by_actor[row.actor_key].append(row)
     for actor, rows in sorted(by_actor.items()):
-        rows.sort(key=lambda r: (r.at, r.id))
         size = min(
             len(rows), max(params["minimum"], math.ceil(params["rate"] * len(rows)))
         )
