@@ -296,16 +296,35 @@ def run_period(
 # --- Reviewing findings -----------------------------------------------------------
 
 
+class _Refused(Exception):
+    """Raised inside a service's transaction so nothing of the act is kept; the
+    refusal is then recorded in a transaction of its own."""
+
+    def __init__(self, reason: str, target) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.target = target
+
+
 def _refuse(actor: Actor, finding: Finding, reason: str) -> None:
+    raise _Refused(reason, finding)
+
+
+def _record_refusal(actor: Actor, refused: _Refused, event_type: EventType) -> None:
+    target = refused.target
     record(
-        EventType.FINDING_REFUSED,
+        event_type,
         actor=actor,
         outcome=Outcome.REFUSED,
-        target=finding,
-        summary=reason,
-        data={"finding": finding.pk, "reason": reason},
+        target=target,
+        summary=refused.reason,
+        data={
+            "object": target.pk,
+            "label": str(target),
+            "reason": refused.reason,
+        },
     )
-    raise AuditError(reason)
+    raise AuditError(refused.reason) from None
 
 
 def _check_reviewer(actor: Actor, finding: Finding) -> str | None:
@@ -325,51 +344,54 @@ def first_review(
     *, actor: Actor, finding: Finding, recommendation: str, note: str
 ) -> Finding:
     """A supervisor's (or the Captain's) first look: a recommendation and a note."""
-    with transaction.atomic():
-        finding = (
-            Finding.objects.select_for_update()
-            .select_related("period", "officer")
-            .get(pk=finding.pk)
-        )
-        reason = _check_reviewer(actor, finding)
-        officer = actor.officer
-        if reason is None and officer.role not in FIRST_REVIEW_ROLES:
-            reason = "Only a supervisor or the Captain gives a first review."
-        if (
-            reason is None
-            and officer.role == Role.SUPERVISOR
-            and finding.officer is not None
-            and finding.officer.supervisor_id != officer.pk
-        ):
-            reason = "A supervisor reviews findings of the officers they supervise."
-        if reason is None and recommendation not in (
-            Finding.Status.JUSTIFIED,
-            Finding.Status.VIOLATION,
-        ):
-            reason = "Recommend either Justified or Violation."
-        if reason is None and not note.strip():
-            reason = "A first review needs a note saying what was checked."
-        if reason:
-            _refuse(actor, finding, reason)
-        finding.first_review_by = officer
-        finding.first_review_at = timezone.now()
-        finding.first_review_recommendation = recommendation
-        finding.first_review_note = note.strip()
-        finding.save()
-        record(
-            EventType.FINDING_REVIEWED,
-            actor=actor,
-            target=finding,
-            summary=(
-                f"first review of finding {finding.pk}: recommends {recommendation}"
-            ),
-            data={
-                "finding": finding.pk,
-                "rule": finding.rule,
-                "recommendation": recommendation,
-                "note": finding.first_review_note,
-            },
-        )
+    try:
+        with transaction.atomic():
+            finding = (
+                Finding.objects.select_for_update(of=("self",))
+                .select_related("period", "officer")
+                .get(pk=finding.pk)
+            )
+            reason = _check_reviewer(actor, finding)
+            officer = actor.officer
+            if reason is None and officer.role not in FIRST_REVIEW_ROLES:
+                reason = "Only a supervisor or the Captain gives a first review."
+            if (
+                reason is None
+                and officer.role == Role.SUPERVISOR
+                and finding.officer is not None
+                and finding.officer.supervisor_id != officer.pk
+            ):
+                reason = "A supervisor reviews findings of the officers they supervise."
+            if reason is None and recommendation not in (
+                Finding.Status.JUSTIFIED,
+                Finding.Status.VIOLATION,
+            ):
+                reason = "Recommend either Justified or Violation."
+            if reason is None and not note.strip():
+                reason = "A first review needs a note saying what was checked."
+            if reason:
+                _refuse(actor, finding, reason)
+            finding.first_review_by = officer
+            finding.first_review_at = timezone.now()
+            finding.first_review_recommendation = recommendation
+            finding.first_review_note = note.strip()
+            finding.save()
+            record(
+                EventType.FINDING_REVIEWED,
+                actor=actor,
+                target=finding,
+                summary=(
+                    f"first review of finding {finding.pk}: recommends {recommendation}"
+                ),
+                data={
+                    "finding": finding.pk,
+                    "rule": finding.rule,
+                    "recommendation": recommendation,
+                    "note": finding.first_review_note,
+                },
+            )
+    except _Refused as refused:
+        _record_refusal(actor, refused, EventType.FINDING_REFUSED)
     return finding
 
 
@@ -377,68 +399,71 @@ def decide(*, actor: Actor, finding: Finding, status: str, note: str) -> Finding
     """The Captain's (or the Chief's) decision: Justified, with a note, or
     Violation, which starts the suspension (§7.B.2) through ``violation_confirmed``.
     """
-    with transaction.atomic():
-        finding = (
-            Finding.objects.select_for_update()
-            .select_related("period", "officer", "officer__supervisor")
-            .get(pk=finding.pk)
-        )
-        reason = _check_reviewer(actor, finding)
-        officer = actor.officer
-        if reason is None and officer.role not in DECIDING_ROLES:
-            reason = "Only the Captain decides findings."
-        if reason is None and status not in (
-            Finding.Status.JUSTIFIED,
-            Finding.Status.VIOLATION,
-        ):
-            reason = "Decide either Justified or Violation."
-        if reason is None and not note.strip():
-            reason = (
-                "A justified finding needs a note saying why."
-                if status == Finding.Status.JUSTIFIED
-                else "A violation needs a note saying what was wrong."
+    try:
+        with transaction.atomic():
+            finding = (
+                Finding.objects.select_for_update(of=("self",))
+                .select_related("period", "officer", "officer__supervisor")
+                .get(pk=finding.pk)
             )
-        supervisor = finding.officer.supervisor if finding.officer else None
-        if (
-            reason is None
-            and supervisor is not None
-            and supervisor.pk != officer.pk
-            and supervisor.is_active
-            and finding.first_review_at is None
-        ):
-            reason = (
-                f"{supervisor.display_name} (the officer's supervisor) gives the "
-                "first review before the Captain decides."
-            )
-        if reason:
-            _refuse(actor, finding, reason)
-        finding.status = status
-        finding.note = note.strip()
-        finding.decided_by = officer
-        finding.decided_at = timezone.now()
-        finding.save()
-        record(
-            EventType.FINDING_DECIDED,
-            actor=actor,
-            target=finding,
-            summary=f"finding {finding.pk} ({finding.rule}) decided: {status}",
-            data={
-                "finding": finding.pk,
-                "rule": finding.rule,
-                "status": status,
-                "note": finding.note,
-                "officer": finding.officer_id,
-            },
-        )
-        if status == Finding.Status.VIOLATION and finding.officer is not None:
-            violation_confirmed.send(
-                sender=Finding,
-                finding=finding,
-                officer=finding.officer,
+            reason = _check_reviewer(actor, finding)
+            officer = actor.officer
+            if reason is None and officer.role not in DECIDING_ROLES:
+                reason = "Only the Captain decides findings."
+            if reason is None and status not in (
+                Finding.Status.JUSTIFIED,
+                Finding.Status.VIOLATION,
+            ):
+                reason = "Decide either Justified or Violation."
+            if reason is None and not note.strip():
+                reason = (
+                    "A justified finding needs a note saying why."
+                    if status == Finding.Status.JUSTIFIED
+                    else "A violation needs a note saying what was wrong."
+                )
+            supervisor = finding.officer.supervisor if finding.officer else None
+            if (
+                reason is None
+                and supervisor is not None
+                and supervisor.pk != officer.pk
+                and supervisor.is_active
+                and finding.first_review_at is None
+            ):
+                reason = (
+                    f"{supervisor.display_name} (the officer's supervisor) gives the "
+                    "first review before the Captain decides."
+                )
+            if reason:
+                _refuse(actor, finding, reason)
+            finding.status = status
+            finding.note = note.strip()
+            finding.decided_by = officer
+            finding.decided_at = timezone.now()
+            finding.save()
+            record(
+                EventType.FINDING_DECIDED,
                 actor=actor,
-                reference=f"audit finding {finding.pk} ({finding.rule}, "
-                f"{finding.period.label})",
+                target=finding,
+                summary=f"finding {finding.pk} ({finding.rule}) decided: {status}",
+                data={
+                    "finding": finding.pk,
+                    "rule": finding.rule,
+                    "status": status,
+                    "note": finding.note,
+                    "officer": finding.officer_id,
+                },
             )
+            if status == Finding.Status.VIOLATION and finding.officer is not None:
+                violation_confirmed.send(
+                    sender=Finding,
+                    finding=finding,
+                    officer=finding.officer,
+                    actor=actor,
+                    reference=f"audit finding {finding.pk} ({finding.rule}, "
+                    f"{finding.period.label})",
+                )
+    except _Refused as refused:
+        _record_refusal(actor, refused, EventType.FINDING_REFUSED)
     return finding
 
 
@@ -456,66 +481,64 @@ def sign_off(
     """The Captain signs a reviewed period: its figures freeze and the audit
     trail's chain head at this moment is recorded with them."""
     now = now or timezone.now()
-    with transaction.atomic():
-        period = AuditPeriod.objects.select_for_update().get(pk=period.pk)
-        officer = actor.officer
-        reason = ""
-        if officer is None or officer.role != Role.CAPTAIN:
-            reason = "Only the Captain of Police Services signs an audit period (§7.A)."
-        elif period.is_signed:
-            reason = (
-                f"{period} was already signed on "
-                f"{timezone.localtime(period.signed_at):%Y-%m-%d %H:%M} "
-                f"by {period.signed_by.display_name}."
-            )
-        elif not periods.has_ended(period, now=now):
-            reason = f"{period} has not ended yet."
-        elif (
-            period.last_run_at is None or period.last_run_at < periods.bounds(period)[1]
-        ):
-            reason = f"Run the audit over all of {period} before signing it."
-        else:
-            open_count = period.findings.open().count()
-            if open_count:
-                reason = f"{open_count} finding(s) still need review."
-        if reason:
-            record(
-                EventType.PERIOD_SIGN_REFUSED,
-                actor=actor,
-                outcome=Outcome.REFUSED,
-                target=period,
-                summary=reason,
-                data={"period": period.label, "reason": reason},
-            )
-            raise AuditError(reason)
-        # Serialise with appends so the head read is the true last record.
-        with connection.cursor() as cursor:
-            from .trail import CHAIN_LOCK_KEY
+    try:
+        with transaction.atomic():
+            period = AuditPeriod.objects.select_for_update().get(pk=period.pk)
+            officer = actor.officer
+            reason = ""
+            if officer is None or officer.role != Role.CAPTAIN:
+                reason = (
+                    "Only the Captain of Police Services signs an audit period (§7.A)."
+                )
+            elif period.is_signed:
+                reason = (
+                    f"{period} was already signed on "
+                    f"{timezone.localtime(period.signed_at):%Y-%m-%d %H:%M} "
+                    f"by {period.signed_by.display_name}."
+                )
+            elif not periods.has_ended(period, now=now):
+                reason = f"{period} has not ended yet."
+            elif (
+                period.last_run_at is None
+                or period.last_run_at < periods.bounds(period)[1]
+            ):
+                reason = f"Run the audit over all of {period} before signing it."
+            else:
+                open_count = period.findings.open().count()
+                if open_count:
+                    reason = f"{open_count} finding(s) still need review."
+            if reason:
+                raise _Refused(reason, period)
+            # Serialise with appends so the head read is the true last record.
+            with connection.cursor() as cursor:
+                from .trail import CHAIN_LOCK_KEY
 
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-        head = chain_head()
-        status_counts = dict(
-            period.findings.values_list("status").annotate(n=Count("id"))
-        )
-        period.figures = {**period.figures, "statuses": status_counts}
-        period.signed_at = now
-        period.signed_by = officer
-        period.sign_off_note = note.strip()
-        period.chain_head_seq, period.chain_head_hash = head or (0, "")
-        period.save()
-        record(
-            EventType.PERIOD_SIGNED,
-            actor=actor,
-            target=period,
-            summary=f"{period} signed off",
-            data={
-                "period": period.label,
-                "kind": period.kind,
-                "chain_head_seq": period.chain_head_seq,
-                "chain_head_hash": period.chain_head_hash,
-                "rules": period.figures.get("rules", {}),
-                "statuses": status_counts,
-                "note": period.sign_off_note,
-            },
-        )
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            head = chain_head()
+            status_counts = dict(
+                period.findings.values_list("status").annotate(n=Count("id"))
+            )
+            period.figures = {**period.figures, "statuses": status_counts}
+            period.signed_at = now
+            period.signed_by = officer
+            period.sign_off_note = note.strip()
+            period.chain_head_seq, period.chain_head_hash = head or (0, "")
+            period.save()
+            record(
+                EventType.PERIOD_SIGNED,
+                actor=actor,
+                target=period,
+                summary=f"{period} signed off",
+                data={
+                    "period": period.label,
+                    "kind": period.kind,
+                    "chain_head_seq": period.chain_head_seq,
+                    "chain_head_hash": period.chain_head_hash,
+                    "rules": period.figures.get("rules", {}),
+                    "statuses": status_counts,
+                    "note": period.sign_off_note,
+                },
+            )
+    except _Refused as refused:
+        _record_refusal(actor, refused, EventType.PERIOD_SIGN_REFUSED)
     return period
