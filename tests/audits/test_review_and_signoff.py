@@ -39,7 +39,10 @@ def test_it_refuses_a_review_of_ones_own_search(march, alice):
     finding = march.findings.get()
     with pytest.raises(services.AuditError, match="own search"):
         services.decide(
-            actor=Actor.for_officer(alice), finding=finding, status="justified", note="x"
+            actor=Actor.for_officer(alice),
+            finding=finding,
+            status="justified",
+            note="x",
         )
     refused = AuditEvent.objects.get(event_type=EventType.FINDING_REFUSED)
     assert refused.outcome == Outcome.REFUSED
@@ -49,7 +52,10 @@ def test_it_requires_a_note_to_justify(march, carol):
     finding = march.findings.get()
     with pytest.raises(services.AuditError, match="needs a note"):
         services.decide(
-            actor=Actor.for_officer(carol), finding=finding, status="justified", note=" "
+            actor=Actor.for_officer(carol),
+            finding=finding,
+            status="justified",
+            note=" ",
         )
     finding.refresh_from_db()
     assert finding.status == Finding.Status.NEEDS_REVIEW
@@ -62,7 +68,10 @@ def test_it_has_the_supervisor_review_first_and_the_captain_decide(march, alice,
     finding = march.findings.get()
     with pytest.raises(services.AuditError, match="first review"):
         services.decide(
-            actor=Actor.for_officer(carol), finding=finding, status="justified", note="ok"
+            actor=Actor.for_officer(carol),
+            finding=finding,
+            status="justified",
+            note="ok",
         )
     with pytest.raises(services.AuditError, match="Only the Captain"):
         services.decide(

@@ -18,7 +18,10 @@ from tests.audits.conftest import FIXTURES
 def audit(start: date, end: date):
     with time_machine.travel(datetime(2026, 2, 1, 12, tzinfo=UTC), tick=False):
         return services.run_period(
-            actor=Actor.system("test"), kind=AuditPeriod.Kind.MONTH, start=start, end=end
+            actor=Actor.system("test"),
+            kind=AuditPeriod.Kind.MONTH,
+            start=start,
+            end=end,
         )
 
 
@@ -39,7 +42,9 @@ def test_it_flags_outside_agencies_and_wide_scope_in_a_network_audit():
         kind=Organisation.Kind.LAW_ENFORCEMENT,
     )
     call_command(
-        "import_vendor_audit", str(FIXTURES / "network-joined.csv"), stdout=io.StringIO()
+        "import_vendor_audit",
+        str(FIXTURES / "network-joined.csv"),
+        stdout=io.StringIO(),
     )
     Organisation.objects.filter(name="Homeland Security Investigations").update(
         jurisdiction=Organisation.Jurisdiction.FEDERAL,
@@ -48,7 +53,9 @@ def test_it_flags_outside_agencies_and_wide_scope_in_a_network_audit():
     )
     audit(date(2025, 11, 1), date(2025, 12, 1))
     assert "outside_agency" not in rules_for("c1")
-    assert {"outside_agency", "scope_beyond_virginia", "vague_reason"} <= rules_for("c2")
+    assert {"outside_agency", "scope_beyond_virginia", "vague_reason"} <= rules_for(
+        "c2"
+    )
     unclassified = Finding.objects.get(
         rule="outside_agency",
         subject_id=str(VendorSearch.objects.get(vendor_id="c3").pk),
