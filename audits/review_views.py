@@ -118,14 +118,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
         )
         queue = reverse("audits:findings", args=[period.pk])
-        by_rule_status = (
+        # Decided findings are few; the open ones are the rest of each rule's
+        # total from the last run, so the page never counts a month's findings.
+        decided = (
             Finding.objects.filter(period=period)
+            .exclude(status=Finding.Status.NEEDS_REVIEW)
             .values_list("rule", "status")
             .annotate(n=Count("id"))
         )
         table: dict[str, dict[str, int]] = {}
-        for rule_name, status, n in by_rule_status:
+        for rule_name, status, n in decided:
             table.setdefault(rule_name, {})[status] = n
+        for rule_name, total in figures.get("rules", {}).items():
+            done = sum(table.get(rule_name, {}).values())
+            table.setdefault(rule_name, {})[Finding.Status.NEEDS_REVIEW] = total - done
         context["rule_rows"] = [
             {
                 "name": name,
@@ -152,9 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         context["sources"] = figures.get("searches_by_source", {})
         context["open_count"] = sum(
-            n
-            for _, status, n in by_rule_status
-            if status == Finding.Status.NEEDS_REVIEW
+            counts.get(Finding.Status.NEEDS_REVIEW, 0) for counts in table.values()
         )
         pstart, pend = periods.bounds(period)
         context["panels"] = [panel(period, pstart, pend) for panel in DASHBOARD_PANELS]

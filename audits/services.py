@@ -5,16 +5,15 @@ its audit record in that transaction. Refusals are recorded too.
 """
 
 import csv
-import heapq
 import io
 import logging
-from collections import Counter, defaultdict
+import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from operator import attrgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -51,133 +50,120 @@ class RunResult:
 
 # --- Loading what the rules read ---------------------------------------------------
 
-OWN_SEARCHES = """
-SELECT s.id, s.created_at, s.officer_id, o.username, s.purpose, s.case_number,
-       s.justification, s.plate_query, s.created_at - s.window_start,
+MASKED_USERS = ["", "***", "redacted", "[redacted]", "###", "* * *"]
+
+# Every search of the period, own and imported, in one shape (see ``rules``).
+AUDIT_ROWS = """
+CREATE TEMP TABLE audit_rows ON COMMIT DROP AS
+SELECT 'queries.search'::text AS subject_type, s.id, s.created_at AS at,
+       'own'::text AS source,
+       ('officer:' || s.officer_id) COLLATE "C" AS actor_key,
+       o.username::text AS actor_label, s.officer_id, s.purpose::text AS purpose,
+       s.case_number::text AS case_number, s.justification AS reason,
+       s.plate_query::text AS plate, s.created_at - s.window_start AS lookback,
        (extract(hour FROM s.created_at AT TIME ZONE %(tz)s) * 60
-        + extract(minute FROM s.created_at AT TIME ZONE %(tz)s))::int,
-       (s.created_at AT TIME ZONE %(tz)s)::date
+        + extract(minute FROM s.created_at AT TIME ZONE %(tz)s))::int AS local_minute,
+       (s.created_at AT TIME ZONE %(tz)s)::date AS local_day,
+       NULL::int AS networks, NULL::bigint AS organisation_id,
+       true AS has_case_column
 FROM queries_search s JOIN accounts_officer o ON o.id = s.officer_id
 WHERE s.created_at >= %(start)s AND s.created_at < %(end)s
-ORDER BY s.created_at, s.id
-"""
-
-VENDOR_SEARCHES = """
-SELECT v.id, v.searched_at, v.officer_id, v.kind, v.user_label, v.org_name,
-       v.case_number, v.reason, v.plate, v.searched_at - v.window_start,
+UNION ALL
+SELECT 'audits.vendorsearch', v.id, v.searched_at, v.kind::text,
+       CASE WHEN v.officer_id IS NOT NULL THEN 'officer:' || v.officer_id
+            WHEN lower(trim(v.user_label)) = ANY(%(masked)s)
+            THEN 'vendor:' || v.kind || ':' || v.org_name || ':masked'
+            ELSE 'vendor:' || v.kind || ':' || v.org_name || ':' || v.user_label END,
+       coalesce(nullif(v.user_label, ''), v.org_name)::text, v.officer_id, '',
+       v.case_number::text, v.reason, v.plate::text, v.searched_at - v.window_start,
        (extract(hour FROM v.searched_at AT TIME ZONE %(tz)s) * 60
         + extract(minute FROM v.searched_at AT TIME ZONE %(tz)s))::int,
        (v.searched_at AT TIME ZONE %(tz)s)::date,
        v.networks_searched, v.organisation_id, NOT (v.masked ? 'case number')
 FROM audits_vendorsearch v
 WHERE v.searched_at >= %(start)s AND v.searched_at < %(end)s
-ORDER BY v.searched_at, v.id
 """
 
-MASKED_USERS = {"", "***", "redacted", "[redacted]", "###", "* * *"}
+# Each person's last search before the period (masked vendor users excluded:
+# they are not one person).
+LAST_BEFORE = """
+CREATE TEMP TABLE audit_last_before ON COMMIT DROP AS
+SELECT ('officer:' || officer_id) COLLATE "C" AS actor_key, max(created_at) AS last_at
+FROM queries_search WHERE created_at < %(start)s GROUP BY officer_id
+UNION ALL
+SELECT key COLLATE "C", max(searched_at) FROM (
+    SELECT CASE WHEN officer_id IS NOT NULL THEN 'officer:' || officer_id
+                ELSE 'vendor:' || kind || ':' || org_name || ':' || user_label END
+           AS key, searched_at
+    FROM audits_vendorsearch
+    WHERE searched_at < %(start)s
+      AND (officer_id IS NOT NULL OR NOT lower(trim(user_label)) = ANY(%(masked)s))
+) v GROUP BY key
+"""
 
 
-def _vendor_actor(kind: str, officer_id: int | None, user: str, org: str) -> str:
-    if officer_id:
-        return f"officer:{officer_id}"
-    if user.strip().lower() in MASKED_USERS:
-        # Masked user ids are lumped together: per-person rules cannot use them.
-        return f"vendor:{kind}:{org}:masked"
-    return f"vendor:{kind}:{org}:{user}"
-
-
-def load_context(period: AuditPeriod) -> rules.AuditContext:
-    from accounts.models import Officer
-    from queries.models import ProhibitedTerm
-    from sharing.models import Organisation
-
+def open_context(period: AuditPeriod, cursor) -> rules.AuditContext:
+    """Fills the scratch tables the rules read; they live until the commit."""
     start, end = periods.bounds(period)
-    params = {"tz": str(timezone.get_current_timezone()), "start": start, "end": end}
-    own: list[rules.SearchRow] = []
-    bought: list[rules.SearchRow] = []
-    row = rules.SearchRow
-    with connection.cursor() as cursor:
-        cursor.execute(OWN_SEARCHES, params)
-        for r in cursor.fetchall():
-            own.append(
-                row(
-                    "queries.search", r[0], r[1], "own", f"officer:{r[2]}", r[3],
-                    r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                )
-            )  # fmt: skip
-        cursor.execute(VENDOR_SEARCHES, params)
-        for r in cursor.fetchall():
-            bought.append(
-                row(
-                    "audits.vendorsearch", r[0], r[1], r[3],
-                    _vendor_actor(r[3], r[2], r[4], r[5]),
-                    r[4] or r[5], r[2], "", r[6], r[7], r[8], r[9], r[10], r[11],
-                    r[12], r[13], r[14],
-                )
-            )  # fmt: skip
-        cursor.execute(
-            "SELECT officer_id, max(created_at) FROM queries_search "
-            "WHERE created_at < %s GROUP BY officer_id",
-            [start],
-        )
-        last_before = {f"officer:{o}": at for o, at in cursor.fetchall()}
-        cursor.execute(
-            "SELECT kind, officer_id, user_label, org_name, max(searched_at) "
-            "FROM audits_vendorsearch WHERE searched_at < %s "
-            "GROUP BY kind, officer_id, user_label, org_name",
-            [start],
-        )
-        for kind, officer_id, user, org, at in cursor.fetchall():
-            key = _vendor_actor(kind, officer_id, user, org)
-            if key not in last_before or last_before[key] < at:
-                last_before[key] = at
-    # Both lists come sorted by time; the rules rely on that order.
-    rows = list(heapq.merge(own, bought, key=attrgetter("at"))) if bought else own
-    for key in [k for k in last_before if k.endswith(":masked")]:
-        del last_before[key]
-    shifts = {
-        o.pk: (o.shift_start, o.shift_end) if o.shift_start and o.shift_end else None
-        for o in Officer.objects.only("id", "shift_start", "shift_end")
+    params = {
+        "tz": str(timezone.get_current_timezone()),
+        "start": start,
+        "end": end,
+        "masked": MASKED_USERS,
     }
-    organisations = {
-        o.pk: (o.jurisdiction, o.kind, o.needs_classification, o.name)
-        for o in Organisation.objects.all()
-    }
-    return rules.AuditContext(
-        label=period.label,
-        start=start,
-        end=end,
-        rows=rows,
-        shifts=shifts,
-        last_before=last_before,
-        organisations=organisations,
-        prohibited_terms=list(ProhibitedTerm.objects.filter(active=True)),
+    began = time.monotonic()
+    # Sorting a month for the window functions must not spill to disk.
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    try:
+        with transaction.atomic():
+            # Only possible before the session's first temporary table; where it
+            # is too late, the default applies and the run is merely slower.
+            cursor.execute("SET temp_buffers = '512MB'")
+    except DatabaseError:
+        logger.debug("temp_buffers already fixed for this session")
+    cursor.execute("DROP TABLE IF EXISTS audit_rows, audit_last_before")
+    cursor.execute(AUDIT_ROWS, params)
+    cursor.execute(LAST_BEFORE, params)
+    cursor.execute("ANALYZE audit_rows")
+    logger.info(
+        "audit rows of %s loaded: %.2f s", period.label, time.monotonic() - began
     )
+    return rules.AuditContext(label=period.label, start=start, end=end, cursor=cursor)
 
 
-def _figures(ctx: rules.AuditContext, per_rule: dict[str, int]) -> dict[str, Any]:
-    """What the dashboard draws, computed in the same pass as the rules."""
-    by_day: dict[str, Counter] = defaultdict(Counter)
-    by_actor: Counter = Counter()
-    vendor_by_day: dict[str, Counter] = defaultdict(Counter)
-    sources: Counter = Counter()
-    for row in ctx.rows:
-        day = row.local_day.isoformat()
-        sources[row.source] += 1
-        if row.source == "own":
-            by_day[day][row.purpose] += 1
-            by_actor[row.actor_label] += 1
-        else:
-            vendor_by_day[day][row.source] += 1
-            if row.officer_id:
-                by_actor[row.actor_label] += 1
+FIGURES = {
+    "by_day": "SELECT local_day, purpose, count(*) FROM audit_rows "
+    "WHERE source = 'own' GROUP BY 1, 2 ORDER BY 1, 2",
+    "by_actor": "SELECT actor_label, count(*) FROM audit_rows "
+    "WHERE source = 'own' OR officer_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+    "vendor_by_day": "SELECT local_day, source, count(*) FROM audit_rows "
+    "WHERE source <> 'own' GROUP BY 1, 2 ORDER BY 1, 2",
+    "by_source": "SELECT source, count(*) FROM audit_rows GROUP BY 1",
+}
+
+
+def _figures(cursor, per_rule: dict[str, int]) -> dict[str, Any]:
+    """What the dashboard draws, counted while the scratch table is there."""
+    by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    vendor_by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    cursor.execute(FIGURES["by_day"])
+    for day, purpose, n in cursor.fetchall():
+        by_day[day.isoformat()][purpose] = n
+    cursor.execute(FIGURES["vendor_by_day"])
+    for day, source, n in cursor.fetchall():
+        vendor_by_day[day.isoformat()][source] = n
+    cursor.execute(FIGURES["by_actor"])
+    by_actor = [[label, n] for label, n in cursor.fetchall()]
+    cursor.execute(FIGURES["by_source"])
+    sources = dict(cursor.fetchall())
     return {
         "rules": per_rule,
         "findings": sum(per_rule.values()),
-        "searches_by_day_purpose": {d: dict(c) for d, c in sorted(by_day.items())},
-        "searches_by_officer": by_actor.most_common(),
-        "vendor_by_day_kind": {d: dict(c) for d, c in sorted(vendor_by_day.items())},
-        "searches_by_source": dict(sources),
+        "searches_by_day_purpose": dict(by_day),
+        "searches_by_officer": by_actor,
+        "vendor_by_day_kind": dict(vendor_by_day),
+        "searches_by_source": sources,
+        "searches": sum(sources.values()),
     }
 
 
@@ -188,14 +174,21 @@ FINDING_COLUMNS = (
     "detail"
 )
 
+INSERT_SQL_FINDINGS = """
+INSERT INTO audits_finding (period_id, status, created_at, first_review_recommendation,
+    first_review_note, note, rule, severity, subject_type, subject_id, subject_at,
+    officer_id, actor_label, detail)
+SELECT %(period)s, %(status)s, %(now)s, '', '', '', %(rule)s,
+       coalesce(q.severity, %(severity)s), q.subject_type, q.subject_id,
+       q.subject_at, q.officer_id, left(q.actor_label, 200), left(q.detail, 300)
+FROM ({select}) AS q ({columns})
+ON CONFLICT (period_id, rule, subject_type, subject_id) DO NOTHING
+"""
 
-def _insert_findings(period: AuditPeriod, hits: list[tuple], now: datetime) -> None:
-    """Adds findings not already recorded for the period.
 
-    A month can yield hundreds of thousands of findings; one COPY into a scratch
-    table and one INSERT ... ON CONFLICT is two orders of magnitude faster than
-    ORM inserts, and the unique constraint keeps re-runs from adding duplicates.
-    """
+def _insert_findings(cursor, period: AuditPeriod, hits: list[tuple], now) -> None:
+    """Adds Python rules' findings not already recorded for the period, by COPY
+    into a scratch table and one INSERT ... ON CONFLICT."""
     if not hits:
         return
     buffer = io.StringIO()
@@ -203,26 +196,25 @@ def _insert_findings(period: AuditPeriod, hits: list[tuple], now: datetime) -> N
     for row in hits:
         writer.writerow([NULL if value is None else value for value in row])
     buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE audits_new_finding (rule varchar(40), severity "
-            "varchar(6), subject_type varchar(40), subject_id varchar(64), "
-            "subject_at timestamptz, officer_id bigint, actor_label varchar(200), "
-            "detail varchar(300)) ON COMMIT DROP"
-        )
-        cursor.copy_expert(
-            f"COPY audits_new_finding ({FINDING_COLUMNS}) FROM STDIN "  # noqa: S608
-            "WITH (FORMAT csv, NULL '\\N')",
-            buffer,
-        )
-        cursor.execute(
-            f"INSERT INTO audits_finding (period_id, status, created_at, "  # noqa: S608
-            f"first_review_recommendation, first_review_note, note, {FINDING_COLUMNS}) "
-            f"SELECT %s, %s, %s, '', '', '', {FINDING_COLUMNS} FROM audits_new_finding "
-            "ON CONFLICT (period_id, rule, subject_type, subject_id) DO NOTHING",
-            [period.pk, Finding.Status.NEEDS_REVIEW, now],
-        )
-        cursor.execute("DROP TABLE audits_new_finding")
+    cursor.execute(
+        "CREATE TEMP TABLE audits_new_finding (rule varchar(40), severity "
+        "varchar(6), subject_type varchar(40), subject_id varchar(64), "
+        "subject_at timestamptz, officer_id bigint, actor_label varchar(200), "
+        "detail varchar(300)) ON COMMIT DROP"
+    )
+    cursor.copy_expert(
+        f"COPY audits_new_finding ({FINDING_COLUMNS}) FROM STDIN "  # noqa: S608
+        "WITH (FORMAT csv, NULL '\\N')",
+        buffer,
+    )
+    cursor.execute(
+        f"INSERT INTO audits_finding (period_id, status, created_at, "  # noqa: S608
+        f"first_review_recommendation, first_review_note, note, {FINDING_COLUMNS}) "
+        f"SELECT %s, %s, %s, '', '', '', {FINDING_COLUMNS} FROM audits_new_finding "
+        "ON CONFLICT (period_id, rule, subject_type, subject_id) DO NOTHING",
+        [period.pk, Finding.Status.NEEDS_REVIEW, now],
+    )
+    cursor.execute("DROP TABLE audits_new_finding")
 
 
 def get_or_create_period(kind: str, start: date, end: date) -> AuditPeriod:
@@ -245,35 +237,55 @@ def run_period(
         period = AuditPeriod.objects.select_for_update().get(kind=kind, start=start)
         if period.is_signed:
             return RunResult(period, dict(period.figures.get("rules", {})), frozen=True)
-        ctx = load_context(period)
-        new: list[tuple] = []
-        for rule in rules.enabled_rules():
-            for hit in rule.run(ctx):
-                new.append(
-                    (
-                        rule.name,
-                        hit.severity or rule.severity,
-                        hit.subject_type,
-                        hit.subject_id,
-                        hit.subject_at,
-                        hit.officer_id,
-                        hit.actor_label[:200],
-                        hit.detail[:300],
+        with connection.cursor() as cursor:
+            ctx = open_context(period, cursor)
+            python_hits: list[tuple] = []
+            for rule in rules.enabled_rules():
+                began = time.monotonic()
+                if rule.kind == "sql":
+                    select, params = rule.func(ctx, rule.params())
+                    cursor.execute(
+                        INSERT_SQL_FINDINGS.format(
+                            select=select, columns=rules.FINDING_SELECT
+                        ),
+                        {
+                            **params,
+                            "period": period.pk,
+                            "status": Finding.Status.NEEDS_REVIEW,
+                            "now": now,
+                            "rule": rule.name,
+                            "severity": rule.severity,
+                        },
                     )
-                )
-        _insert_findings(period, new, now)
-        counts = dict(
-            Finding.objects.filter(period=period)
-            .values_list("rule")
-            .annotate(n=Count("id"))
-            .values_list("rule", "n")
-        )
-        per_rule = {
-            rule.name: counts.get(rule.name, 0) for rule in rules.RULES.values()
-        }
-        for name, n in counts.items():
-            per_rule.setdefault(name, n)
-        period.figures = _figures(ctx, per_rule)
+                    logger.info("rule %s: %.2f s", rule.name, time.monotonic() - began)
+                    continue
+                for hit in rules.python_hits(rule, ctx):
+                    python_hits.append(
+                        (
+                            rule.name,
+                            hit.severity or rule.severity,
+                            hit.subject_type,
+                            hit.subject_id,
+                            hit.subject_at,
+                            hit.officer_id,
+                            hit.actor_label[:200],
+                            hit.detail[:300],
+                        )
+                    )
+            _insert_findings(cursor, period, python_hits, now)
+            counts = dict(
+                Finding.objects.filter(period=period)
+                .values_list("rule")
+                .annotate(n=Count("id"))
+                .values_list("rule", "n")
+            )
+            per_rule = {name: counts.get(name, 0) for name in rules.RULES}
+            for name, n in counts.items():
+                per_rule.setdefault(name, n)
+            figures = _figures(cursor, per_rule)
+            scratch = ["audit_rows", "audit_last_before", *ctx.scratch_tables()]
+            cursor.execute(f"DROP TABLE {', '.join(scratch)}")
+        period.figures = figures
         period.last_run_at = now
         period.save(update_fields=["figures", "last_run_at"])
         record(
@@ -285,11 +297,11 @@ def run_period(
             data={
                 "period": period.label,
                 "kind": period.kind,
-                "searches": len(ctx.rows),
+                "searches": figures["searches"],
                 "rules": per_rule,
             },
         )
-    logger.info("audit of %s: %s searches read", period.label, len(ctx.rows))
+    logger.info("audit of %s: %s searches read", period.label, figures["searches"])
     return RunResult(period, per_rule, frozen=False)
 
 

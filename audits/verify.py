@@ -97,7 +97,8 @@ def purge_anchor() -> Anchor | None:
 
 def _rows() -> Iterator[_Row]:
     with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.itersize = FETCH
+        # The wrapper hides psycopg's named cursor, whose batch size this is.
+        cursor.cursor.itersize = FETCH
         cursor.execute(f"SELECT {COLUMNS} FROM audits_auditevent ORDER BY seq, id")  # noqa: S608
         for values in cursor:
             yield _Row(values)

@@ -190,9 +190,11 @@ def test_it_adds_nothing_when_the_rules_run_again(alice):
 
 
 def test_it_lets_a_new_rule_be_one_function(alice):
-    @rules.rule("test_every_search", label="t", severity="low", policy="§7.A")
+    @rules.rule(
+        "test_every_search", label="t", severity="low", policy="§7.A", kind="python"
+    )
     def every(ctx, params):
-        for row in ctx.rows:
+        for row in ctx.search_rows():
             yield rules.Hit.about(row, "seen")
 
     try:
