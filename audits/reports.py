@@ -7,15 +7,14 @@ report leaves the system (printed, filed, sent to the State Police).
 import csv
 import io
 from collections.abc import Callable
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
 from . import periods, rules
-from .models import AuditPeriod, DailyCount, Finding
+from .models import AuditPeriod, Finding
 
 
 def _local(value: datetime | None) -> str:
@@ -199,20 +198,3 @@ def yearly_report(year: int, fmt: str) -> bytes:
             rows,
         )
     return to_csv(rows)
-
-
-def reads_last_days(days: int, *, now: datetime | None = None) -> dict[str, Any]:
-    today = timezone.localdate(now or timezone.now())
-    since = date.fromordinal(today.toordinal() - days + 1)
-    totals = {}
-    for metric in (DailyCount.Metric.READS, DailyCount.Metric.HITS):
-        totals[metric] = sum(
-            DailyCount.objects.filter(metric=metric, day__gte=since).values_list(
-                "count", flat=True
-            )
-        )
-    return {
-        "since": since,
-        "totals": totals,
-        "start": datetime.combine(since, time.min),
-    }
