@@ -253,8 +253,16 @@ class Finding(models.Model):
 
     # Indexes are kept to what the queue and the dashboard read: a month can
     # bring hundreds of thousands of findings, and each index slows their insert.
+    # No database-level foreign keys on the two columns a run writes in bulk:
+    # PostgreSQL would check each of a month's findings at commit (seconds for a
+    # million-search month). Periods and accounts are never deleted (PROTECT,
+    # enforced by Django), and the run writes both ids from rows it just read.
     period = models.ForeignKey(
-        AuditPeriod, on_delete=models.PROTECT, related_name="findings", db_index=False
+        AuditPeriod,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
     )
     # Byte-order collation: these columns make up the unique key, and comparing
     # them byte by byte instead of by locale halves the cost of each insert.
@@ -271,6 +279,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="audit_findings",
         db_index=False,
+        db_constraint=False,
     )
     # Who acted, as the record names it (a vendor export's user or organisation).
     actor_label = models.CharField(max_length=200, blank=True)

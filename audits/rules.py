@@ -586,19 +586,37 @@ def outside_agency_rule(ctx: AuditContext, params: dict) -> SqlRule:
     minimum=2,
 )
 def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
-    # Ordered by a hash of period, person and record: the same run picks the same
-    # sample, and nobody can predict it without the records.
+    # Each person's sample is their k records with the smallest hash of period,
+    # person and record: the same run picks the same sample, and nobody can
+    # predict it without the records. Only records whose hash falls below a
+    # generous per-person threshold are ranked (a month's million rows are never
+    # sorted); a person with too few below it has all their records ranked.
+    hashed = (
+        "('x' || left(md5(%(label)s || ':' || r.actor_key || ':' || "
+        "r.subject_type || r.id::text), 15))::bit(60)::bigint"
+    )
     return (
-        "SELECT subject_type, id::text, at, officer_id, actor_label, "
-        "'picked at random for manual review', NULL FROM ("
-        "  SELECT r.*, row_number() OVER (PARTITION BY r.actor_key ORDER BY "
-        # The first 60 bits of an MD5 as a number: sorting integers is far
-        # cheaper than sorting a million hex strings.
-        "    ('x' || left(md5(%(label)s || ':' || r.actor_key || ':' || "
-        "    r.subject_type || r.id::text), 15))::bit(60)::bigint, r.id) AS rn,"
-        "    count(*) OVER (PARTITION BY r.actor_key) AS n"
-        "  FROM audit_rows r WHERE r.source IN ('own', 'org', 'portal')"
-        ") q WHERE rn <= least(n, greatest(%(minimum)s, ceil(%(rate)s * n)))",
+        "WITH counts AS ("  # noqa: S608
+        "  SELECT actor_key, count(*) AS n FROM audit_rows"
+        "  WHERE source IN ('own', 'org', 'portal') GROUP BY actor_key"
+        "), keyed AS ("
+        "  SELECT r.subject_type, r.id, r.at, r.officer_id, r.actor_label,"
+        f"   r.actor_key, {hashed} AS h,"
+        "   least(c.n, greatest(%(minimum)s, ceil(%(rate)s * c.n)))::bigint AS k,"
+        "   (least(1.0, (4.0 * least(c.n, greatest(%(minimum)s,"
+        "     ceil(%(rate)s * c.n))) + 10) / c.n) * 1152921504606846975)::bigint"
+        "     AS threshold"
+        "  FROM audit_rows r JOIN counts c USING (actor_key)"
+        "  WHERE r.source IN ('own', 'org', 'portal')"
+        "), short AS ("
+        "  SELECT actor_key FROM keyed GROUP BY actor_key, k"
+        "  HAVING count(*) FILTER (WHERE h < threshold) < k"
+        "), ranked AS ("
+        "  SELECT keyed.*, row_number() OVER ("
+        "    PARTITION BY actor_key ORDER BY h, id) AS rn FROM keyed"
+        "  WHERE h < threshold OR actor_key IN (SELECT actor_key FROM short)"
+        ") SELECT subject_type, id::text, at, officer_id, actor_label, "
+        "'picked at random for manual review', NULL FROM ranked WHERE rn <= k",
         {
             "label": ctx.label,
             "minimum": params["minimum"],
