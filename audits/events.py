@@ -92,6 +92,15 @@ class EventType(models.TextChoices):
         "sharing.settings_approved",
         "Sharing settings approved",
     )
+    # The Captain's audit (audits app): periods, findings, sign-off, vendor imports
+    AUDIT_RUN = "audit.run", "Audit rules run"
+    FINDING_REVIEWED = "audit.finding_reviewed", "Finding given a first review"
+    FINDING_DECIDED = "audit.finding_decided", "Finding decided"
+    FINDING_REFUSED = "audit.finding_refused", "Finding review refused"
+    PERIOD_SIGNED = "audit.period_signed", "Audit period signed off"
+    PERIOD_SIGN_REFUSED = "audit.period_sign_refused", "Audit sign-off refused"
+    VENDOR_AUDIT_IMPORTED = "audit.vendor_imported", "Vendor audit export imported"
+    AUDIT_REPORT_MADE = "audit.report_made", "Audit report produced"
 
 
 def describe(event_type: str) -> str:

@@ -152,3 +152,250 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}/{self.key} on {self.day}: {self.count}"
+
+
+# --- The Captain's audit: periods, findings, vendor audit rows --------------------
+
+
+class AuditPeriodQuerySet(models.QuerySet["AuditPeriod"]):
+    def signed(self) -> "AuditPeriodQuerySet":
+        return self.filter(signed_at__isnull=False)
+
+
+class AuditPeriod(models.Model):
+    """A month (§7.A) or a week (the CJIS weekly review) of use under audit.
+
+    ``start`` and ``end`` are calendar days in the department's time zone; ``end``
+    is exclusive. Once the Captain signs the period its figures are frozen: a
+    later run of the rules reports them and changes nothing.
+    """
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "Month"
+        WEEK = "week", "Week"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start = models.DateField()
+    end = models.DateField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    # Per-rule finding counts and dashboard aggregates as of the last run.
+    figures = models.JSONField(default=dict, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sign_off_note = models.TextField(blank=True)
+    # The audit trail's last record when the period was signed: anyone can later
+    # prove the trail up to this point is the one the Captain signed.
+    chain_head_seq = models.BigIntegerField(null=True, blank=True)
+    chain_head_hash = models.CharField(max_length=64, blank=True)
+
+    objects = AuditPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="audit_period_once")
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.MONTH:
+            return f"{self.start:%B %Y}"
+        return f"week of {self.start:%Y-%m-%d}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.MONTH:
+            return f"{self.start:%Y-%m}"
+        return f"{self.start:%G-W%V}"
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def open(self) -> "FindingQuerySet":
+        return self.filter(status=Finding.Status.NEEDS_REVIEW)
+
+    def visible_to(self, user) -> "FindingQuerySet":
+        """Auditors see every finding; a supervisor those of the officers they
+        supervise; nobody sees findings about their own searches."""
+        if user.may_read_audit_trail():
+            return self.exclude(officer=user)
+        if user.role == "supervisor":
+            return self.filter(officer__supervisor=user)
+        return self.none()
+
+
+class Finding(models.Model):
+    """One record a rule flagged, and what review made of it.
+
+    The subject is named by type and id (``queries.search``, ``audits.vendorsearch``
+    and, after the hot-list and sharing work, their records), so new rules need no
+    schema change. Status moves Needs review -> Justified (with a note) or
+    Violation; a supervisor may give a first review, the Captain decides.
+    """
+
+    class Status(models.TextChoices):
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        JUSTIFIED = "justified", "Justified"
+        VIOLATION = "violation", "Violation"
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    # Indexes are kept to what the queue and the dashboard read: a month can
+    # bring hundreds of thousands of findings, and each index slows their insert.
+    # No database-level foreign keys on the two columns a run writes in bulk:
+    # PostgreSQL would check each of a month's findings at commit (seconds for a
+    # million-search month). Periods and accounts are never deleted (PROTECT,
+    # enforced by Django), and the run writes both ids from rows it just read.
+    period = models.ForeignKey(
+        AuditPeriod,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Byte-order collation: these columns make up the unique key, and comparing
+    # them byte by byte instead of by locale halves the cost of each insert.
+    rule = models.CharField(max_length=40, db_collation="C")
+    severity = models.CharField(max_length=6, choices=Severity.choices)
+    subject_type = models.CharField(max_length=40, db_collation="C")
+    subject_id = models.CharField(max_length=64, db_collation="C")
+    subject_at = models.DateTimeField()
+    # The department's account, when the subject is the department's own act.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_findings",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Who acted, as the record names it (a vendor export's user or organisation).
+    actor_label = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.NEEDS_REVIEW,
+        db_collation="C",
+    )
+    first_review_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    first_review_at = models.DateTimeField(null=True, blank=True)
+    first_review_recommendation = models.CharField(
+        max_length=12, choices=Status.choices, blank=True
+    )
+    first_review_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "-severity", "subject_at"]
+        constraints = [
+            # Re-running the rules over a period adds nothing already found.
+            models.UniqueConstraint(
+                fields=["period", "rule", "subject_type", "subject_id"],
+                name="finding_once_per_rule",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Finding {self.pk}: {self.rule} on {self.subject_type} {self.subject_id}"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.NEEDS_REVIEW
+
+
+class VendorSearch(models.Model):
+    """One search from a vendor audit export (Flock's Organization Audit, Network
+    Audit or transparency-portal search audit).
+
+    Officers can search in the vendor's own system too, so these rows go through
+    the same rules as the department's own searches. ``row_hash`` is the hash of
+    the normalised row: importing the same row again is recognised and skipped.
+    """
+
+    class Kind(models.TextChoices):
+        ORG = "org", "Organization audit (our officers)"
+        NETWORK = "network", "Network audit (others searching our cameras)"
+        PORTAL = "portal", "Transparency portal search audit"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    row_hash = models.CharField(max_length=64, unique=True)
+    source_file = models.CharField(max_length=200)
+    source_line = models.IntegerField()
+    vendor_id = models.CharField(max_length=100, blank=True)
+    user_label = models.CharField(max_length=200, blank=True)
+    org_name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "sharing.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vendor_searches",
+    )
+    # The department's account behind the row, when its name matches one.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    searched_at = models.DateTimeField(db_index=True)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    networks_searched = models.IntegerField(null=True, blank=True)
+    devices_searched = models.IntegerField(null=True, blank=True)
+    plate = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    case_number = models.CharField(max_length=100, blank=True)
+    offense_type = models.CharField(max_length=300, blank=True)
+    filters = models.TextField(blank=True)
+    search_type = models.CharField(max_length=60, blank=True)
+    text_prompt = models.TextField(blank=True)
+    moderation = models.CharField(max_length=20, blank=True)
+    # Column names whose value the vendor masked (``***``, ``REDACTED`` ...).
+    masked = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-searched_at"]
+        indexes = [models.Index(fields=["kind", "searched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} search {self.vendor_id or self.pk}"

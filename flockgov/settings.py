@@ -460,3 +460,30 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- audits ---
+# Names vendor exports use for the department itself (besides its own name); an
+# Organization Audit is recognised by rows that all carry one of them.
+FLOCKGOV_AUDIT_OWN_ORG_NAMES = env_list("FLOCKGOV_AUDIT_OWN_ORG_NAMES", [])
+# Overrides of audit-rule parameters, by rule name (see audits/rules.py), e.g.
+# {"off_shift": {"normal_hours": ["07:00", "19:00"]}, "sample": {"rate": 0.05}}.
+FLOCKGOV_AUDIT_RULES: dict = {}
+# Databases hot lists are compared against, for the yearly State Police report.
+FLOCKGOV_REPORT_DATABASES = env_list("FLOCKGOV_REPORT_DATABASES", ["NCIC"])
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Monthly audit (§7.A) of the month just ended in the department's zone;
+        # 07:00 UTC on the 1st is after local midnight in every US zone.
+        "audit-monthly": {
+            "task": "audits.tasks.run_monthly_audit",
+            "schedule": crontab(minute=0, hour=7, day_of_month=1),
+            "options": {"expires": 20 * 3600},
+        },
+        # Weekly review (CJIS) of the Monday-to-Sunday week just ended.
+        "audit-weekly": {
+            "task": "audits.tasks.run_weekly_audit",
+            "schedule": crontab(minute=30, hour=7, day_of_week=1),
+            "options": {"expires": 20 * 3600},
+        },
+    }
+)

@@ -1,0 +1,637 @@
+"""The Captain's audit rules (§7.A): what a monthly or weekly review looks for.
+
+Every search of the period, the department's own (``queries.Search``) and those
+imported from vendor audit exports (``VendorSearch``), is first copied into one
+scratch table, ``audit_rows``, with the same columns (see ``AUDIT_ROWS``). Each
+rule is then one function registered with ``@rule(...)``:
+
+* a **SQL rule** (``kind="sql"``) returns a SELECT over ``audit_rows`` giving the
+  columns of ``FINDING_SELECT``; the database does the work, so a month of a million
+  searches is audited in seconds;
+* a **Python rule** (``kind="python"``) yields ``Hit``s; it may read
+  ``ctx.search_rows()`` or its own models between ``ctx.start`` and ``ctx.end``.
+
+Free-text checks (vague reasons, prohibited terms, personal data, case numbers in
+the reason) run in Python once per *distinct* text via ``ctx.reason_table``, and
+their verdicts are joined back in SQL. Rules are configurable:
+``settings.FLOCKGOV_AUDIT_RULES`` maps a rule's name to overrides of its
+parameters (``{"enabled": False}`` turns one off).
+"""
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+# The columns every rule's SELECT returns, in this order.
+FINDING_SELECT = (
+    "subject_type, subject_id, subject_at, officer_id, actor_label, detail, severity"
+)
+# Shorthand for a rule's SELECT list over ``audit_rows r``.
+ROW = "r.subject_type, r.id::text, r.at, r.officer_id, left(r.actor_label, 200)"
+
+
+@dataclass(slots=True)
+class SearchRow:
+    """One row of ``audit_rows``, for Python rules."""
+
+    subject_type: str
+    id: int
+    at: datetime
+    source: str  # "own", or the vendor export kind: "org", "network", "portal"
+    actor_key: str
+    actor_label: str
+    officer_id: int | None
+    purpose: str
+    case_number: str
+    reason: str
+    plate: str
+    lookback: timedelta | None
+    local_minute: int
+    local_day: Any
+    networks: int | None
+    organisation_id: int | None
+    has_case_column: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    subject_type: str
+    subject_id: str
+    subject_at: datetime
+    detail: str
+    officer_id: int | None = None
+    actor_label: str = ""
+    severity: str | None = None  # the rule's own severity unless given
+
+    @classmethod
+    def about(cls, row: SearchRow, detail: str, **extra: Any) -> "Hit":
+        return cls(
+            subject_type=row.subject_type,
+            subject_id=str(row.id),
+            subject_at=row.at,
+            detail=detail[:300],
+            officer_id=row.officer_id,
+            actor_label=row.actor_label,
+            **extra,
+        )
+
+
+class AuditContext:
+    """The period under audit and the database cursor holding ``audit_rows``."""
+
+    def __init__(self, *, label: str, start: datetime, end: datetime, cursor) -> None:
+        self.label = label  # e.g. "2026-03"; seeds the random sample
+        self.start = start
+        self.end = end
+        self.cursor = cursor
+        self._reason_tables: dict[str, str] = {}
+
+    def reason_table(self, name: str, judge: Callable[[str], str]) -> str:
+        """A scratch table (reason, detail) of every distinct reason in the period
+        that ``judge`` flags (returns a non-empty detail for)."""
+        table = f"audit_reason_{name}"
+        if table in self._reason_tables.values():
+            return table
+        self.cursor.execute("SELECT DISTINCT reason FROM audit_rows")
+        flagged = []
+        for (text,) in self.cursor.fetchall():
+            detail = judge(text or "")
+            if detail:
+                flagged.append((text, detail[:300]))
+        self.cursor.execute(
+            f"CREATE TEMP TABLE {table} (reason text PRIMARY KEY, detail text) "
+            "ON COMMIT DROP"
+        )
+        if flagged:
+            self.cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s, %s)",  # noqa: S608
+                flagged,
+            )
+        self.cursor.execute(f"ANALYZE {table}")
+        self._reason_tables[name] = table
+        return table
+
+    def scratch_tables(self) -> list[str]:
+        return list(self._reason_tables.values())
+
+    def search_rows(self) -> Iterator[SearchRow]:
+        self.cursor.execute(
+            "SELECT subject_type, id, at, source, actor_key, actor_label, officer_id, "
+            "purpose, case_number, reason, plate, lookback, local_minute, local_day, "
+            "networks, organisation_id, has_case_column FROM audit_rows ORDER BY at, id"
+        )
+        for values in self.cursor.fetchall():
+            yield SearchRow(*values)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str
+    severity: str
+    policy: str
+    kind: str  # "sql" or "python"
+    func: Callable[..., Any]
+    defaults: dict[str, Any]
+
+    def params(self) -> dict[str, Any]:
+        overrides = getattr(settings, "FLOCKGOV_AUDIT_RULES", {}).get(self.name, {})
+        return {"enabled": True, **self.defaults, **overrides}
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.params()["enabled"])
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    name: str,
+    *,
+    label: str,
+    severity: str,
+    policy: str,
+    kind: str = "sql",
+    **defaults: Any,
+) -> Callable:
+    """Registers an audit rule under ``name`` with its default parameters."""
+    if kind not in ("sql", "python"):
+        raise ValueError(f"audit rule {name!r}: kind must be 'sql' or 'python'")
+
+    def register(func: Callable) -> Callable:
+        if name in RULES:
+            raise ValueError(f"audit rule {name!r} registered twice")
+        RULES[name] = Rule(name, label, severity, policy, kind, func, defaults)
+        return func
+
+    return register
+
+
+def enabled_rules() -> list[Rule]:
+    return [r for r in RULES.values() if r.enabled]
+
+
+# --- Text checks, memoised per distinct text (reasons repeat a great deal) ------
+
+_SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+def normalise_reason(text: str) -> str:
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", text.lower())).strip()
+
+
+DEFAULT_VAGUE_LEXICON = [
+    "inv",
+    "invest",
+    "investigation",
+    "investigative",
+    "investigations",
+    "criminal investigation",
+    "active investigation",
+    "bolo",
+    "uuv",
+    "test",
+    "testing",
+    "property crime",
+    "crime",
+    "suspicious",
+    "suspicious vehicle",
+    "susp",
+    "other",
+    "na",
+    "n a",
+    "none",
+    "case",
+    "search",
+    "info",
+    "intel",
+    "patrol",
+    "check",
+    "follow up",
+    "followup",
+    "daytime search for best result",
+    "d",
+    "person crime",
+    "person crimes",
+    "property crimes",
+    "felony person crime",
+    "felony property crime",
+    "felony theft",
+    "warrant",
+    "welfare check",
+    "missing person",
+    "camera test",
+    "administrative test",
+]
+
+
+@lru_cache(maxsize=200_000)
+def vague_reason(text: str, lexicon: frozenset[str], min_letters: int) -> str:
+    """Why ``text`` says too little to justify a search, or ''."""
+    normal = normalise_reason(text)
+    if not normal:
+        return "no reason given" if not text.strip() else "reason is punctuation only"
+    if normal in lexicon:
+        return f"reason is a bare word or placeholder ({normal[:40]!r})"
+    letters = sum(ch.isalpha() for ch in normal)
+    if letters == 0:
+        return "reason is a number only"
+    if letters < min_letters:
+        return f"reason too short ({letters} letters; at least {min_letters} expected)"
+    return ""
+
+
+def _case_core() -> str:
+    return settings.FLOCKGOV_CASE_NUMBER_PATTERN.lstrip("^").rstrip("$")
+
+
+@lru_cache(maxsize=8)
+def _case_in_text(core: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w-])(?:{core})(?![\w-])"
+        # A bare run of 6 to 8 digits reads as a report number too.
+        r"|(?<![\w-])\d{6,8}(?![\w-])"
+        r"|\b(?:case|cn|inc|incident|rpt|report)\s*(?:no\.?|number|#)?\s*:?\s*"
+        r"[a-z]{0,3}[-\d]*\d{4,}",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=200_000)
+def case_typed_in_reason(text: str) -> bool:
+    return bool(_case_in_text(_case_core()).search(text))
+
+
+_DATE = re.compile(
+    r"\b(?:(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})|(\d{4})-(\d{1,2})-(\d{1,2}))\b"
+)
+_DOB_WORD = re.compile(r"\b(?:dob|d\.o\.b|born|birth\s*date|date\s+of\s+birth)\b", re.I)
+_SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\bssn\s*#?:?\s*\d{9}\b", re.I)
+_PHONE = re.compile(r"(?<![\d-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])")
+
+
+@lru_cache(maxsize=200_000)
+def personal_data(text: str, birth_year_before: int) -> str:
+    """Which kind of personal data ``text`` seems to hold, or ''."""
+    if _SSN.search(text):
+        return "a social security number"
+    if _PHONE.search(text):
+        return "a phone number"
+    has_dob_word = bool(_DOB_WORD.search(text))
+    for match in _DATE.finditer(text):
+        year_text = match[3] or match[4]
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 1900 if year > 30 else 2000
+        if has_dob_word or year < birth_year_before:
+            return "a date of birth"
+    if has_dob_word and re.search(r"\d", text):
+        return "a date of birth"
+    return ""
+
+
+# --- The rules ---------------------------------------------------------------------
+
+
+# --- The rules ---------------------------------------------------------------------
+# Each SQL rule returns (sql, params); the SELECT gives FINDING_SELECT's columns.
+
+SqlRule = tuple[str, dict[str, Any]]
+
+
+@rule(
+    "vague_reason",
+    label="Missing or vague reason",
+    severity="medium",
+    policy="§3 (all information needed for the audit trail)",
+    lexicon=DEFAULT_VAGUE_LEXICON,
+    min_letters=10,
+)
+def vague_reason_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    lexicon = frozenset(normalise_reason(word) for word in params["lexicon"])
+    table = ctx.reason_table(
+        "vague", lambda text: vague_reason(text, lexicon, params["min_letters"])
+    )
+    return (
+        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
+        f"JOIN {table} v ON v.reason = r.reason",
+        {},
+    )
+
+
+@rule(
+    "case_number",
+    label="Case number missing, malformed or typed into the reason",
+    severity="medium",
+    policy="§3.A/B",
+    flag_vendor_missing=False,
+)
+def case_number_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    typed = ctx.reason_table(
+        "case", lambda text: "typed" if case_typed_in_reason(text) else ""
+    )
+    # The department's pattern is written for Python; simple patterns such as the
+    # default read the same in PostgreSQL's regular expressions.
+    return (
+        f"SELECT * FROM (SELECT {ROW}, CASE "  # noqa: S608
+        "WHEN r.source = 'own' AND trim(r.case_number) = '' "
+        "  AND r.purpose IN ('A', 'B') "
+        "  THEN 'purpose ' || r.purpose || ' without a case number' "
+        "WHEN r.source IN ('own', 'org', 'portal') AND trim(r.case_number) <> '' "
+        "  AND upper(trim(r.case_number)) !~ %(pattern)s "
+        "  THEN 'case number not in the department''s format' "
+        "WHEN r.source IN ('org', 'portal') AND %(flag_missing)s "
+        "  AND trim(r.case_number) = '' AND r.has_case_column AND c.reason IS NULL "
+        "  THEN 'no case number' "
+        "WHEN c.reason IS NOT NULL THEN 'a case number was typed into the reason' "
+        f"END AS detail, NULL FROM audit_rows r LEFT JOIN {typed} c "
+        "ON c.reason = r.reason) q WHERE q.detail IS NOT NULL",
+        {
+            "pattern": settings.FLOCKGOV_CASE_NUMBER_PATTERN,
+            "flag_missing": bool(params["flag_vendor_missing"]),
+        },
+    )
+
+
+@rule(
+    "prohibited_purpose",
+    label="Prohibited purpose (§6.B)",
+    severity="high",
+    policy="§6.B",
+)
+def prohibited_purpose_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    from queries.criteria import screen
+    from queries.models import ProhibitedTerm
+
+    terms = list(ProhibitedTerm.objects.filter(active=True))
+
+    def judge(text: str) -> str:
+        hit = screen(text, terms)
+        return f"reason names {hit.category_label.lower()}: {hit.term}" if hit else ""
+
+    table = ctx.reason_table("prohibited", judge)
+    return (
+        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
+        f"JOIN {table} v ON v.reason = r.reason",
+        {},
+    )
+
+
+@rule(
+    "personal_data",
+    label="Personal data typed into free text",
+    severity="medium",
+    policy="§10.C",
+    min_age_years=10,
+)
+def personal_data_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    before = ctx.end.year - params["min_age_years"]
+
+    def judge(text: str) -> str:
+        what = personal_data(text, before)
+        return f"the reason seems to hold {what}" if what else ""
+
+    table = ctx.reason_table("personal", judge)
+    return (
+        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
+        f"JOIN {table} v ON v.reason = r.reason",
+        {},
+    )
+
+
+@rule(
+    "repeated_plate",
+    label="Same plate searched repeatedly without a case",
+    severity="medium",
+    policy="§3, §6.B",
+    threshold=3,
+)
+def repeated_plate_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    # Masked plates and wildcard patterns say nothing about one vehicle.
+    return (
+        "SELECT subject_type, id::text, at, officer_id, actor_label, "
+        "'one of ' || n || ' searches of the same plate, no case', NULL FROM ("
+        "  SELECT r.*, count(*) OVER ("
+        '    PARTITION BY r.actor_key, upper(trim(r.plate)) COLLATE "C") AS n'
+        "  FROM audit_rows r WHERE trim(r.case_number) = '' "
+        "  AND trim(r.plate) <> '' AND r.plate !~ '[*?%%_]'"
+        ") q WHERE n >= %(threshold)s",
+        {"threshold": params["threshold"]},
+    )
+
+
+@rule(
+    "burst_after_idle",
+    label="Burst of searches after a long idle stretch",
+    severity="medium",
+    policy="§7.A",
+    idle_days=14,
+    burst_count=10,
+    burst_minutes=60,
+)
+def burst_after_idle_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    # A start is a search coming ``idle_days`` or more after the same person's
+    # previous one (within the period, or their last before it); the burst is every
+    # search of theirs within ``burst_minutes`` of the start.
+    return (
+        "WITH ordered AS ("
+        "  SELECT r.actor_key, r.at, coalesce(lag(r.at) OVER ("
+        "    PARTITION BY r.actor_key ORDER BY r.at, r.id), lb.last_at) AS prev"
+        "  FROM audit_rows r LEFT JOIN audit_last_before lb USING (actor_key)"
+        "), starts AS ("
+        "  SELECT actor_key, at AS start_at, prev FROM ordered"
+        "  WHERE at - prev >= make_interval(days => %(idle)s)"
+        "), bursts AS ("
+        "  SELECT r.*, s.start_at, s.prev,"
+        "    count(*) OVER (PARTITION BY r.actor_key, s.start_at) AS n"
+        "  FROM starts s JOIN audit_rows r ON r.actor_key = s.actor_key"
+        "   AND r.at >= s.start_at"
+        "   AND r.at <= s.start_at + make_interval(mins => %(span)s)"
+        ") SELECT DISTINCT ON (subject_type, id) subject_type, id::text, at, "
+        "officer_id, actor_label, n || ' searches within ' || %(span)s || "
+        "' min after ' || extract(day FROM start_at - prev)::int || "
+        "' days without any', NULL FROM bursts WHERE n >= %(count)s "
+        "ORDER BY subject_type, id, start_at",
+        {
+            "idle": params["idle_days"],
+            "span": params["burst_minutes"],
+            "count": params["burst_count"],
+        },
+    )
+
+
+def _minutes(value: str | time) -> int:
+    if isinstance(value, str):
+        hours, minutes = value.split(":")
+        return int(hours) * 60 + int(minutes)
+    return value.hour * 60 + value.minute
+
+
+def on_shift(minute: int, start: int, end: int, grace: int) -> bool:
+    """Whether a minute of the day falls within a shift (which may cross
+    midnight), allowing ``grace`` minutes either side. The SQL of ``off_shift``
+    computes the same."""
+    day = 24 * 60
+    if (end - start) % day == 0:
+        return True
+    length = (end - start) % day
+    offset = (minute - start + grace) % day
+    return offset <= length + 2 * grace
+
+
+@rule(
+    "off_shift",
+    label="Search outside the officer's shift",
+    severity="low",
+    policy="§7.A",
+    normal_hours=("06:00", "22:00"),
+    grace_minutes=30,
+)
+def off_shift_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    has_shift = "(o.shift_start IS NOT NULL AND o.shift_end IS NOT NULL)"
+    start = (
+        f"CASE WHEN {has_shift} THEN (extract(hour FROM o.shift_start) * 60 + "
+        "extract(minute FROM o.shift_start))::int ELSE %(normal_start)s END"
+    )
+    end = (
+        f"CASE WHEN {has_shift} THEN (extract(hour FROM o.shift_end) * 60 + "
+        "extract(minute FROM o.shift_end))::int ELSE %(normal_end)s END"
+    )
+    return (
+        "SELECT subject_type, id::text, at, officer_id, actor_label, "  # noqa: S608
+        "'search at ' || lpad((local_minute / 60)::text, 2, '0') || ':' || "
+        "lpad((local_minute %% 60)::text, 2, '0') || ', outside ' || "
+        "CASE WHEN shifted THEN 'the shift' ELSE 'normal hours' END, NULL FROM ("
+        f"  SELECT r.*, {has_shift} AS shifted, {start} AS s, {end} AS e"
+        "  FROM audit_rows r JOIN accounts_officer o ON o.id = r.officer_id"
+        ") q WHERE ((e - s) %% 1440 + 1440) %% 1440 <> 0 "
+        "AND ((local_minute - s + %(grace)s) %% 1440 + 1440) %% 1440 "
+        "  > ((e - s) %% 1440 + 1440) %% 1440 + 2 * %(grace)s",
+        {
+            "normal_start": _minutes(params["normal_hours"][0]),
+            "normal_end": _minutes(params["normal_hours"][1]),
+            "grace": params["grace_minutes"],
+        },
+    )
+
+
+@rule(
+    "lookback_past_retention",
+    label="Search window reaching back past the retention period",
+    severity="medium",
+    policy="§8.A",
+)
+def lookback_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    days = settings.FLOCKGOV_READ_RETENTION_DAYS
+    return (
+        f"SELECT {ROW}, 'window reached back ' || "  # noqa: S608
+        "extract(day FROM r.lookback)::int || ' days (retention ' || %(days)s || "
+        "' days)', NULL FROM audit_rows r "
+        "WHERE r.lookback > make_interval(days => %(days)s)",
+        {"days": days},
+    )
+
+
+@rule(
+    "scope_beyond_virginia",
+    label="Search scope beyond Virginia",
+    severity="high",
+    policy="§9.B.2",
+    max_networks=1,
+)
+def scope_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    # The department's own searches only ever reach its own cameras, so this rule
+    # reads the vendor's exports, whose network counts say how far a search went.
+    return (
+        f"SELECT {ROW}, 'searched ' || r.networks || ' networks (at most ' || "  # noqa: S608
+        "%(max)s || ' are the department''s and Virginia''s)', NULL "
+        "FROM audit_rows r WHERE r.source <> 'own' AND r.networks > %(max)s",
+        {"max": params["max_networks"]},
+    )
+
+
+@rule(
+    "outside_agency",
+    label="Outside organisation (other state, federal, non-police) searching",
+    severity="high",
+    policy="§9.B.2, §9.C.1",
+)
+def outside_agency_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    return (
+        f"SELECT {ROW}, CASE WHEN o.id IS NULL OR o.needs_classification "  # noqa: S608
+        "THEN 'searching organisation not yet classified' "
+        "ELSE 'searched by ' || o.name || ' (' || o.jurisdiction || ', ' || o.kind "
+        "|| ')' END, CASE WHEN o.id IS NULL OR o.needs_classification "
+        "THEN 'medium' END FROM audit_rows r "
+        "LEFT JOIN sharing_organisation o ON o.id = r.organisation_id "
+        "WHERE r.source = 'network' AND (o.id IS NULL OR o.needs_classification "
+        "OR NOT (o.jurisdiction = 'virginia' AND o.kind = 'law_enforcement'))",
+        {},
+    )
+
+
+@rule(
+    "sample",
+    label="Random sample for manual review",
+    severity="low",
+    policy="§7.A",
+    rate=0.02,
+    minimum=2,
+)
+def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    # Each person's sample is their k records with the smallest hash of period,
+    # person and record: the same run picks the same sample, and nobody can
+    # predict it without the records. Only records whose hash falls below a
+    # generous per-person threshold are ranked (a month's million rows are never
+    # sorted); a person with too few below it has all their records ranked.
+    hashed = (
+        "('x' || left(md5(%(label)s || ':' || r.actor_key || ':' || "
+        "r.subject_type || r.id::text), 15))::bit(60)::bigint"
+    )
+    return (
+        "WITH counts AS ("  # noqa: S608
+        "  SELECT actor_key, count(*) AS n FROM audit_rows"
+        "  WHERE source IN ('own', 'org', 'portal') GROUP BY actor_key"
+        "), keyed AS ("
+        "  SELECT r.subject_type, r.id, r.at, r.officer_id, r.actor_label,"
+        f"   r.actor_key, {hashed} AS h,"
+        "   least(c.n, greatest(%(minimum)s, ceil(%(rate)s * c.n)))::bigint AS k,"
+        "   (least(1.0, (4.0 * least(c.n, greatest(%(minimum)s,"
+        "     ceil(%(rate)s * c.n))) + 10) / c.n) * 1152921504606846975)::bigint"
+        "     AS threshold"
+        "  FROM audit_rows r JOIN counts c USING (actor_key)"
+        "  WHERE r.source IN ('own', 'org', 'portal')"
+        "), short AS ("
+        "  SELECT actor_key FROM keyed GROUP BY actor_key, k"
+        "  HAVING count(*) FILTER (WHERE h < threshold) < k"
+        "), ranked AS ("
+        "  SELECT keyed.*, row_number() OVER ("
+        "    PARTITION BY actor_key ORDER BY h, id) AS rn FROM keyed"
+        "  WHERE h < threshold OR actor_key IN (SELECT actor_key FROM short)"
+        ") SELECT subject_type, id::text, at, officer_id, actor_label, "
+        "'picked at random for manual review', NULL FROM ranked WHERE rn <= k",
+        {
+            "label": ctx.label,
+            "minimum": params["minimum"],
+            "rate": params["rate"],
+        },
+    )
+
+
+# TODO: two rules of issue 7 need the hot-list and sharing models, which are built on
+# other branches: "custom hot-list entries not re-verified within 24 hours" (§4.B)
+# and "shares without an approved ground" (§9.C). Each is one more ``@rule``
+# function here (``kind="python"`` yielding ``Hit(subject_type="hotlists.entry",
+# ...)`` for records between ctx.start and ctx.end, or a SQL rule); nothing else
+# changes.
+
+
+def python_hits(rule_: Rule, ctx: AuditContext) -> Iterable[Hit]:
+    return rule_.func(ctx, rule_.params())
