@@ -75,7 +75,8 @@ def test_it_finds_every_route_including_the_admin():
 def test_it_keeps_the_public_list_to_the_known_prefixes():
     assert set(middleware.PUBLIC_PATH_PREFIXES) == EXPECTED_PUBLIC_PREFIXES
     public = {path for path, _ in ROUTES if middleware.is_public_path(path)}
-    assert public == {"/accounts/login/", "/health/"}
+    # The transparency page is public by law (it publishes the policy and figures).
+    assert public == {"/accounts/login/", "/health/", "/transparency/"}
 
 
 def _assert_refused(response, path: str, sign_in_page: str) -> str | None:
@@ -126,6 +127,7 @@ def test_it_answers_public_routes_without_sign_in(db):
     client = Client()
     assert client.get("/accounts/login/").status_code == 200
     assert client.get("/health/?format=json")["Content-Type"] == "application/json"
+    assert client.get("/transparency/").status_code == 200
     response = client.get("/static/favicon.svg")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
