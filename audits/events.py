@@ -41,6 +41,17 @@ class EventType(models.TextChoices):
     # (that record's hash), so verification continues across the gap.
     READS_PURGED = "retention.reads_purged", "Reads destroyed"
     AUDIT_PURGED = "retention.audit_purged", "Audit records destroyed"
+    # retention: legal holds, purge runs and their checks
+    HOLD_OPENED = "retention.hold_opened", "Legal hold opened"
+    HOLD_EXTENDED = "retention.hold_extended", "Data placed under a legal hold"
+    HOLD_RELEASED = "retention.hold_released", "Legal hold released"
+    HOLD_REFUSED = "retention.hold_refused", "Legal hold request refused"
+    PURGE_PREVIEWED = "retention.purge_previewed", "Purge previewed (dry run)"
+    PURGE_BUSY = "retention.purge_busy", "Purge not started: another one runs"
+    PURGE_REFUSED = "retention.purge_refused", "Purge refused"
+    PURGE_FAILED = "retention.purge_failed", "Purge failed"
+    PURGE_OVERDUE = "retention.purge_overdue", "No purge has succeeded in time"
+    RETENTION_VERIFIED = "retention.verified", "Retention verified"
 
 
 def describe(event_type: str) -> str:

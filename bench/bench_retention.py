@@ -93,8 +93,10 @@ def main() -> None:
     # Same table as the application; indexes are built after the load (as a
     # restore would), which is much faster than maintaining them row by row.
     ddl = CREATE_PLATE_READ_TABLE.split("CREATE INDEX")[0]
-    indexes = ["CREATE INDEX" + part for part in CREATE_PLATE_READ_TABLE.split(
-        "CREATE INDEX")[1:]]
+    indexes = [
+        "CREATE INDEX" + part
+        for part in CREATE_PLATE_READ_TABLE.split("CREATE INDEX")[1:]
+    ]
     cur.execute(ddl)
     started = time.perf_counter()
     for day in range(args.days):
@@ -117,8 +119,11 @@ def main() -> None:
             """,
             [args.per_day, args.per_day],
         )
-        print(f"  loaded day {day + 1}/{args.days} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"  loaded day {day + 1}/{args.days} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     for statement in indexes:
         cur.execute(statement)
     cur.execute("VACUUM ANALYZE queries_plateread")
