@@ -28,7 +28,7 @@ class Verification:
     verified: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def check(self, ok: bool, problem: str) -> None:
+    def check(self, ok: bool, problem: str) -> None:  # noqa: FBT001
         if ok:
             self.verified += 1
         else:
