@@ -16,6 +16,8 @@ from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.trail import record
 
+from retention import search as retention_search
+
 from .criteria import SearchCriteria
 from .models import PlateRead, Search
 
@@ -34,6 +36,9 @@ class NotPermitted(PermissionError):
 class SearchOutcome:
     search: Search
     reads: list[PlateRead]
+    # Set when reads kept under a legal hold (past retention) were included.
+    legal_hold_case: str = ""
+    held_reads: int = 0
 
     @property
     def truncated(self) -> bool:
@@ -71,6 +76,11 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
         selected = matching_reads(criteria).select_related("camera")
         reads = list(selected[:limit])
         total = len(reads) if len(reads) < limit else selected.count()
+        # Legal holds (retention app): vault copies for a search under the
+        # holding case number.
+        held = retention_search.held_reads(criteria)
+        if held:
+            reads, total = retention_search.merge(reads, total, held, limit)
         search = Search.objects.create(
             officer=officer,
             created_at=timezone.now(),
@@ -94,12 +104,21 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
                 f"searched {criteria.plate.kind} {criteria.plate.value} for purpose "
                 f"{criteria.purpose.value}: {total} reads"
             ),
-            data={**criteria.as_audit_data(), "result_count": total},
+            data={
+                **criteria.as_audit_data(),
+                "result_count": total,
+                **({"legal_hold_reads": len(held)} if held else {}),
+            },
         )
     logger.info(
         "search %s by officer %s returned %s reads", search.pk, officer.pk, total
     )
-    return SearchOutcome(search=search, reads=reads)
+    return SearchOutcome(
+        search=search,
+        reads=reads,
+        legal_hold_case=criteria.case_number if held else "",
+        held_reads=len(held),
+    )
 
 
 def _bounded(value: Any) -> Any:
