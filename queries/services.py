@@ -15,7 +15,6 @@ from django.utils import timezone
 from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.trail import record
-
 from retention import search as retention_search
 
 from .criteria import SearchCriteria
