@@ -55,3 +55,13 @@ def rita(db):
 @pytest.fixture
 def system():
     return Actor.system("purge_expired")
+
+
+@pytest.fixture(autouse=True)
+def _vocabularies(request):
+    """Transactional tests flush the migrations' default vocabularies; put them
+    back for the searches these tests make."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        from queries.vocabulary import load_defaults
+
+        load_defaults()
