@@ -8,6 +8,8 @@ travel through Python), then, in the same run:
 * exact-plate search p95 over the whole retention window (before);
 * DELETE of every row of the oldest day, timed, then rolled back (the same rows
   the drop removes, so the two figures compare like with like);
+* DELETE, COMMIT and VACUUM of the second day (same size): what it costs to make
+  deleted rows leave the table's files, which a DELETE alone does not do;
 * DETACH PARTITION ... CONCURRENTLY under a lock_timeout plus DROP TABLE of that
   day, timed, as ``retention.purge`` does it;
 * exact-plate search p95 again (after).
@@ -136,6 +138,7 @@ def main() -> None:
     lo = f"{DAY0} 00:00+00"
     cur.execute(f"SELECT timestamptz '{lo}' + interval '{args.days} days'")
     hi = cur.fetchone()[0].isoformat()
+    search_p95(cur, plates, lo, hi)  # warm the cache; not counted
     before = search_p95(cur, plates, lo, hi)
 
     cur.execute("SELECT count(*) FROM queries_plateread_d0")
@@ -152,20 +155,35 @@ def main() -> None:
     conn.autocommit = True
     assert deleted == day_rows, (deleted, day_rows)
 
+    conn.autocommit = False
+    start = time.perf_counter()
+    cur.execute(
+        f"DELETE FROM queries_plateread WHERE captured_at >= timestamptz '{lo}' "
+        f"+ interval '1 day' AND captured_at < timestamptz '{lo}' + interval '2 days'"
+    )
+    conn.commit()
+    conn.autocommit = True
+    cur.execute("VACUUM queries_plateread_d1")
+    delete_vacuum_s = time.perf_counter() - start
+
     start = time.perf_counter()
     cur.execute("SET lock_timeout = '5s'")
     cur.execute(
         "ALTER TABLE queries_plateread DETACH PARTITION queries_plateread_d0 "
         "CONCURRENTLY"
     )
+    detach_s = time.perf_counter() - start
     cur.execute("DROP TABLE queries_plateread_d0")
     drop_s = time.perf_counter() - start
+    search_p95(cur, plates, lo, hi)
     after = search_p95(cur, plates, lo, hi)
 
     print(f"rows_in_day={day_rows}")
     print(f"delete_seconds={delete_s:.3f}")
-    print(f"drop_seconds={drop_s:.3f}")
-    print(f"ratio={delete_s / drop_s:.0f}")
+    print(f"delete_commit_vacuum_seconds={delete_vacuum_s:.3f}")
+    print(f"detach_seconds={detach_s:.3f} drop_seconds={drop_s:.3f} (detach+drop)")
+    print(f"ratio_delete={delete_s / drop_s:.1f}")
+    print(f"ratio_delete_vacuum={delete_vacuum_s / drop_s:.1f}")
     print(f"search_p95_ms_before={before:.2f} search_p95_ms_after={after:.2f}")
     conn.close()
     if not args.keep:
