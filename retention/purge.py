@@ -465,6 +465,8 @@ def run_purge(
     """
     if connection.in_atomic_block:
         raise RuntimeError("run_purge manages its own transactions")
+    # A run "as of" a given instant is recorded as finishing then, too.
+    as_of = now
     now = now or timezone.now()
     try:
         read_cutoff = rules.read_cutoff(now)
@@ -533,7 +535,7 @@ def run_purge(
             PurgeRun.Status.FAILED if report.problems else PurgeRun.Status.SUCCEEDED
         )
         with transaction.atomic():
-            run.finish(status, now=timezone.now())
+            run.finish(status, now=as_of or timezone.now())
             run.reads_purged = report.reads_purged
             run.audit_purged = report.audit_purged
             run.held = report.held
