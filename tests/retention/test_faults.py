@@ -8,6 +8,7 @@ These run against the real clock (a worker in another process cannot share a
 frozen one), with data placed relative to it.
 """
 
+import os
 import signal
 import uuid
 from datetime import timedelta
@@ -65,8 +66,6 @@ def test_it_finishes_after_a_worker_is_killed_mid_purge(camera, tmp_path):
             what="the purge to be under way",
         )
         (child,) = faults.children_of(worker.pid)
-        import os
-
         os.kill(child, signal.SIGKILL)  # the pool process running the task
         # acks_late + reject_on_worker_lost: the message goes back to the queue
         # and a new pool process runs the purge again, to the end.
