@@ -348,6 +348,7 @@ def _purge_audit(
             _fetch("SELECT max(seq) FROM audits_auditevent")[0][0] or 0
         ) + 1
     through = first_survivor - 1
+    blocked = False
 
     for name, pending in _partitions_of(table):
         bounds = partition_bounds(name)
@@ -384,6 +385,7 @@ def _purge_audit(
         except DatabaseError as exc:
             logger.warning("audit partition %s not dropped: %s", name, exc)
             report.problems.append(f"{name}: {exc.__class__.__name__}")
+            blocked = True
             break  # Later records must not go while earlier ones stay.
         report.audit_partitions.append(name)
         report.audit_purged += count
@@ -405,7 +407,7 @@ def _purge_audit(
         )[0][0]
         return
 
-    while not report.problems:
+    while not blocked:
         with transaction.atomic():
             deleted, last_seq, last_hash = _fetch(
                 "SELECT * FROM flockgov_purge_audit_batch(%s, %s, %s)",

@@ -43,7 +43,8 @@ class Command(FlockgovCommand):
         pairs: dict[str, object] = {
             "reads_purged": report.reads_purged,
             "audit_purged": report.audit_purged,
-            "held": report.held,
+            # Reads and audit records kept past their date by legal holds.
+            "held": report.held + report.held_audit,
         }
         if report.dry_run:
             pairs["dry_run"] = 1
