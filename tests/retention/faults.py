@@ -5,6 +5,7 @@ The machine's shared PostgreSQL and Redis are never stopped: the servers a test
 stops are its own, started here on loopback ports in the test's temporary folder.
 """
 
+import atexit
 import os
 import shutil
 import signal
@@ -278,6 +279,9 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         if self.server is not None:
             self._pg_ctl("-m", "immediate", "stop")
+            # Its exit handler would log after pytest has closed the streams;
+            # the server it would look after is already stopped.
+            atexit.unregister(self.server._cleanup)
             self.server = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
