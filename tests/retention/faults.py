@@ -92,6 +92,29 @@ def _celery_worker(queue: str, *, env: dict[str, str], out) -> subprocess.Popen:
     )
 
 
+def celery_beat(queue: str, *, env: dict[str, str], folder: Path) -> subprocess.Popen:
+    """A beat process of its own (own schedule and pid files, as on another host)."""
+    name = f"beat-{len(list(folder.glob('beat-*.log')))}"
+    with (folder / f"{name}.log").open("w") as out:
+        return subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.retention.beat_app",
+                "beat",
+                f"--schedule={folder / name}.db",
+                f"--pidfile={folder / name}.pid",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env={**env, "FLOCKGOV_TEST_PURGE_QUEUE": queue},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def children_of(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []

@@ -115,6 +115,43 @@ def test_it_runs_once_when_two_beat_processes_send_the_job(camera, tmp_path):
     assert lock_is_free()
 
 
+def test_it_destroys_once_with_two_real_beat_processes(camera, tmp_path):
+    expired = faults.expired_reads(camera, 1500)
+    queue = f"purge-{uuid.uuid4().hex[:8]}"
+    env = faults.child_env(**SLOW)
+    workers = [
+        faults.celery_worker(queue, env=env, log=tmp_path / f"worker{n}.log")
+        for n in range(2)
+    ]
+    beats = []
+    try:
+        faults.wait_for(
+            lambda: all(faults.children_of(w.pid) for w in workers),
+            what="both workers to start",
+        )
+        beats = [faults.celery_beat(queue, env=env, folder=tmp_path) for _ in range(2)]
+        faults.wait_for(
+            lambda: (
+                runs(PurgeRun.Status.SUCCEEDED) >= 3
+                and AuditEvent.objects.filter(event_type=EventType.PURGE_BUSY).exists()
+            ),
+            timeout=120,
+            what="several scheduled runs, one of them refused as busy",
+        )
+    finally:
+        for process in beats + workers:
+            faults.stop(process)
+    assert faults.expired_left() == 0
+    assert runs(PurgeRun.Status.FAILED) == 0
+    destroyed = [
+        event.data["reads_purged"]
+        for event in AuditEvent.objects.filter(event_type=EventType.READS_PURGED)
+    ]
+    # One run destroyed everything; the others found nothing left to do.
+    assert sorted(destroyed)[-1] == len(expired) and sum(destroyed) == len(expired)
+    assert lock_is_free()
+
+
 def test_it_survives_redis_down_at_the_scheduled_time(camera, dave, tmp_path):
     faults.expired_reads(camera, 20)
     redis = faults.ThrowawayRedis(tmp_path)
