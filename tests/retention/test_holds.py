@@ -203,8 +203,12 @@ class TestCoverage:
 
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_a_held_read_searchable_by_its_case_until_released(
-    carol, alice, camera
+    carol, alice, camera, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path
+    image = tmp_path / "reads" / "held.jpg"
+    image.parent.mkdir()
+    image.write_bytes(b"held image")
     carol_acts = Actor.for_officer(carol)
     with time_machine.travel(T0, tick=False):
         held = put_read(camera, T0 - timedelta(days=2), image_ref="reads/held.jpg")
@@ -226,6 +230,7 @@ def test_it_keeps_a_held_read_searchable_by_its_case_until_released(
     later = T0 + timedelta(days=30)
     report = run_purge(actor=Actor.system("test"), now=later)
     assert report.reads_purged == 2 and report.held == 1
+    assert image.exists()  # the vault copy still points at it
     assert not PlateRead.objects.filter(id__in=[held.id, other.id]).exists()
 
     with time_machine.travel(later, tick=False):
@@ -249,6 +254,7 @@ def test_it_keeps_a_held_read_searchable_by_its_case_until_released(
     report = run_purge(actor=Actor.system("test"), now=later + timedelta(hours=1))
     assert report.reads_purged == 1 and report.held == 0
     assert not HeldRead.objects.exists()
+    assert not image.exists() and report.images_removed == 1
     with (
         time_machine.travel(later, tick=False),
         pytest.raises(search_rules.CriteriaError),

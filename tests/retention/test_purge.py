@@ -275,6 +275,25 @@ class TestAuditTrail:
             )
         assert AuditEvent.objects.count() == 1
 
+    def test_it_refuses_the_application_role_detaching_or_dropping_partitions(
+        self,
+    ):
+        made = put_audit(datetime(2024, 4, 2, tzinfo=UTC))
+        name = partitions.AUDIT.name_for(made.occurred_at)
+        for statement in (
+            f"ALTER TABLE audits_auditevent DETACH PARTITION {name}",
+            f"DROP TABLE {name}",
+            f"TRUNCATE {name}",
+        ):
+            with (
+                pytest.raises(Exception, match="must be owner|permission denied"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute("SET LOCAL ROLE flockgov_app")
+                cursor.execute(statement)
+        assert table_exists(name) and AuditEvent.objects.count() == 1
+
     def test_it_refuses_to_cut_the_chain_past_a_younger_record(self):
         put_audit(datetime(2024, 4, 2, tzinfo=UTC))
         young = put_audit(datetime(2026, 1, 2, tzinfo=UTC))
