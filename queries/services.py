@@ -78,8 +78,9 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
         # Legal holds (retention app): vault copies for a search under the
         # holding case number.
         held = retention_search.held_reads(criteria)
+        from_vault = 0
         if held:
-            reads, total = retention_search.merge(reads, total, held, limit)
+            reads, total, from_vault = retention_search.merge(reads, total, held, limit)
         search = Search.objects.create(
             officer=officer,
             created_at=timezone.now(),
@@ -106,7 +107,7 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
             data={
                 **criteria.as_audit_data(),
                 "result_count": total,
-                **({"legal_hold_reads": len(held)} if held else {}),
+                **({"legal_hold_reads": from_vault} if from_vault else {}),
             },
         )
     logger.info(
@@ -115,8 +116,8 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
     return SearchOutcome(
         search=search,
         reads=reads,
-        legal_hold_case=criteria.case_number if held else "",
-        held_reads=len(held),
+        legal_hold_case=criteria.case_number if from_vault else "",
+        held_reads=from_vault,
     )
 
 

@@ -58,11 +58,12 @@ def held_reads(criteria) -> list[PlateRead]:
 
 def merge(
     live: list[PlateRead], total: int, held: list[PlateRead], limit: int
-) -> tuple[list[PlateRead], int]:
-    """Live results plus vault copies not already among them, newest first."""
+) -> tuple[list[PlateRead], int, int]:
+    """Live results plus vault copies not already among them, newest first; also
+    how many came from the vault only (the reads past retention)."""
     seen = {read.id for read in live}
     extra = [read for read in held if read.id not in seen]
     combined = sorted(
         live + extra, key=lambda read: (read.captured_at, read.id), reverse=True
     )
-    return combined[:limit], total + len(extra)
+    return combined[:limit], total + len(extra), len(extra)

@@ -227,6 +227,10 @@ def test_it_keeps_a_held_read_searchable_by_its_case_until_released(
             window_start=T0 - timedelta(days=3),
             window_end=T0,
         )
+        # Inside retention the live read answers; nothing is claimed from the vault.
+        before = search_as(alice, start=T0 - timedelta(days=3), end=T0)
+        assert [read.id for read in before.reads] == [held.id]
+        assert before.legal_hold_case == "" and before.held_reads == 0
     later = T0 + timedelta(days=30)
     report = run_purge(actor=Actor.system("test"), now=later)
     assert report.reads_purged == 2 and report.held == 1
@@ -236,7 +240,7 @@ def test_it_keeps_a_held_read_searchable_by_its_case_until_released(
     with time_machine.travel(later, tick=False):
         outcome = search_as(alice, start=T0 - timedelta(days=3), end=later)
         assert [read.id for read in outcome.reads] == [held.id]
-        assert outcome.legal_hold_case == "26-004512"
+        assert outcome.legal_hold_case == "26-004512" and outcome.held_reads == 1
         assert outcome.search.read_ids == [held.id]
         # Another case number cannot reach back past retention.
         with pytest.raises(search_rules.CriteriaError) as error:
