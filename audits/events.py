@@ -101,6 +101,17 @@ class EventType(models.TextChoices):
     PERIOD_SIGN_REFUSED = "audit.period_sign_refused", "Audit sign-off refused"
     VENDOR_AUDIT_IMPORTED = "audit.vendor_imported", "Vendor audit export imported"
     AUDIT_REPORT_MADE = "audit.report_made", "Audit report produced"
+    # retention: legal holds, purge runs and their checks
+    HOLD_OPENED = "retention.hold_opened", "Legal hold opened"
+    HOLD_EXTENDED = "retention.hold_extended", "Data placed under a legal hold"
+    HOLD_RELEASED = "retention.hold_released", "Legal hold released"
+    HOLD_REFUSED = "retention.hold_refused", "Legal hold request refused"
+    PURGE_PREVIEWED = "retention.purge_previewed", "Purge previewed (dry run)"
+    PURGE_BUSY = "retention.purge_busy", "Purge not started: another one runs"
+    PURGE_REFUSED = "retention.purge_refused", "Purge refused"
+    PURGE_FAILED = "retention.purge_failed", "Purge failed"
+    PURGE_OVERDUE = "retention.purge_overdue", "No purge has succeeded in time"
+    RETENTION_VERIFIED = "retention.verified", "Retention verified"
 
 
 def describe(event_type: str) -> str:

@@ -487,3 +487,27 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- retention ---
+# Rows per transaction when the purge deletes boundary rows (the partition of the
+# cutoff day or month); whole expired partitions are detached and dropped instead.
+FLOCKGOV_PURGE_BATCH_SIZE = env_int("FLOCKGOV_PURGE_BATCH_SIZE", 5000)
+# How long DETACH PARTITION may wait for a lock before the run leaves that partition
+# to the next run (searches keep their locks; the purge yields).
+FLOCKGOV_PURGE_LOCK_TIMEOUT = env("FLOCKGOV_PURGE_LOCK_TIMEOUT", "5s")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Destroys expired reads and audit records (policy §8); one run at a time.
+        "purge-expired": {
+            "task": "retention.tasks.purge_expired",
+            "schedule": crontab(minute=5),
+            "options": {"expires": 50 * 60},
+        },
+        # Raises the purge-overdue alarm when no purge succeeded for 3 hours.
+        "check-purge-overdue": {
+            "task": "retention.tasks.check_purge_overdue_task",
+            "schedule": crontab(minute="*/15"),
+            "options": {"expires": 14 * 60},
+        },
+    }
+)

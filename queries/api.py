@@ -81,6 +81,7 @@ class SearchListCreate(APIView):
                 "search": outcome.search,
                 "truncated": outcome.truncated,
                 "reads": outcome.reads,
+                "legal_hold_case": outcome.legal_hold_case,
             }
         ).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -129,6 +129,14 @@ def clean_case_number(purpose: Purpose | None, raw: str) -> str:
     return value
 
 
+def _under_legal_hold(case_number: str) -> bool:
+    """Reads past retention survive only in the legal-hold vault, and a search may
+    reach back to them only under the holding case number (retention.search)."""
+    from retention.search import case_is_held
+
+    return case_is_held(case_number)
+
+
 def validate(
     *,
     purpose: str | None,
@@ -199,7 +207,7 @@ def validate(
     earliest = read_cutoff(now)
     start = window_start or earliest
     end = window_end or now
-    if start < earliest:
+    if start < earliest and not _under_legal_hold(case):
         fail(
             "window_start",
             "Reads older than the retention period "

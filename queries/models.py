@@ -1,6 +1,6 @@
 """Cameras, plate reads (system data) and the purpose-bound searches made of them."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -43,9 +43,10 @@ def read_cutoff(now: datetime | None = None) -> datetime:
     """Reads captured at or before this instant are due for destruction.
 
     A read captured at ``t`` is due at ``t + period``: a read exactly the period old
-    is due, one a microsecond younger is not.
+    is due, one a microsecond younger is not. Counted in UTC: subtracting days from
+    a local time would count wall-clock days, an hour off across a DST change.
     """
-    return (now or timezone.now()) - read_retention()
+    return (now or timezone.now()).astimezone(UTC) - read_retention()
 
 
 class PlateReadQuerySet(models.QuerySet["PlateRead"]):

@@ -96,3 +96,5 @@ class SearchResultSerializer(serializers.Serializer):
     search = SearchSerializer()
     truncated = serializers.BooleanField()
     reads = ReadSerializer(many=True)
+    # Non-empty when reads kept under that case's legal hold are included.
+    legal_hold_case = serializers.CharField(default="")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.trail import record
+from retention import search as retention_search
 
 from .criteria import SearchCriteria
 from .models import PlateRead, Search
@@ -34,6 +35,9 @@ class NotPermitted(PermissionError):
 class SearchOutcome:
     search: Search
     reads: list[PlateRead]
+    # Set when reads kept under a legal hold (past retention) were included.
+    legal_hold_case: str = ""
+    held_reads: int = 0
 
     @property
     def truncated(self) -> bool:
@@ -76,6 +80,12 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
         selected = matching_reads(criteria, now=now).select_related("camera")
         reads = list(selected[:limit])
         total = len(reads) if len(reads) < limit else selected.count()
+        # Legal holds (retention app): vault copies for a search under the
+        # holding case number.
+        held = retention_search.held_reads(criteria)
+        from_vault = 0
+        if held:
+            reads, total, from_vault = retention_search.merge(reads, total, held, limit)
         search = Search.objects.create(
             officer=officer,
             created_at=now,
@@ -99,12 +109,21 @@ def perform_search(*, actor: Actor, criteria: SearchCriteria) -> SearchOutcome:
                 f"searched {criteria.plate.kind} {criteria.plate.value} for purpose "
                 f"{criteria.purpose.value}: {total} reads"
             ),
-            data={**criteria.as_audit_data(), "result_count": total},
+            data={
+                **criteria.as_audit_data(),
+                "result_count": total,
+                **({"legal_hold_reads": from_vault} if from_vault else {}),
+            },
         )
     logger.info(
         "search %s by officer %s returned %s reads", search.pk, officer.pk, total
     )
-    return SearchOutcome(search=search, reads=reads)
+    return SearchOutcome(
+        search=search,
+        reads=reads,
+        legal_hold_case=criteria.case_number if from_vault else "",
+        held_reads=from_vault,
+    )
 
 
 # How many list items and keys of a refused submission the audit record keeps.
