@@ -1,0 +1,135 @@
+"""Matching each stored batch of reads against the active hot-list entries.
+
+Listens to ``queries.signals.reads_ingested`` (sent inside the transaction that
+stored the batch), so a batch and its alerts stand or fall together. One query
+finds every candidate for the whole batch: exact plate, or equal look-alike key;
+look-alike candidates beyond the configured number of substitutions are dropped.
+Hashed plates are never matched: a digest cannot be compared with a listed plate
+without the vendor's hashing key, and a look-alike of a digest means nothing.
+"""
+
+import logging
+from collections import Counter
+from datetime import date
+
+from django.conf import settings
+from django.db import connection
+from django.dispatch import receiver
+from django.utils import timezone
+
+from audits import statistics
+from audits.events import EventType
+from audits.models import DailyCount
+from audits.trail import record
+from queries.models import Camera
+from queries.signals import reads_ingested
+
+from .lookalike import lookalike_key, substitutions
+from .models import Alert, HotList, MatchKind
+
+logger = logging.getLogger(__name__)
+
+# Exact plate or same look-alike key, entry active now, states agree when both
+# are known. ``e.plate <> r.plate`` in the second arm keeps an exact match from
+# also counting as a look-alike.
+CANDIDATES = """
+WITH r (id, plate, state, lkey) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(plates)s::text[], %(states)s::text[],
+                         %(keys)s::text[])
+)
+SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category, 'exact'
+FROM r JOIN hotlists_hotlistentry e ON e.plate = r.plate
+WHERE e.removed_at IS NULL
+  AND (e.expires_at IS NULL OR e.expires_at > %(now)s)
+  AND (e.state = '' OR r.state = '' OR e.state = r.state)
+UNION ALL
+SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category, 'lookalike'
+FROM r JOIN hotlists_hotlistentry e ON e.lookalike_key = r.lkey
+WHERE e.plate <> r.plate
+  AND e.removed_at IS NULL
+  AND (e.expires_at IS NULL OR e.expires_at > %(now)s)
+  AND (e.state = '' OR r.state = '' OR e.state = r.state)
+"""
+
+
+@receiver(reads_ingested, dispatch_uid="hotlists.match_reads")
+def match_reads(sender, reads, actor, **kwargs) -> list[Alert]:
+    plain = [read for read in reads if not read.plate_hashed]
+    if not plain:
+        return []
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CANDIDATES,
+            {
+                "ids": [read.id for read in plain],
+                "plates": [read.plate for read in plain],
+                "states": [read.state for read in plain],
+                "keys": [lookalike_key(read.plate) for read in plain],
+                "now": now,
+            },
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    limit = settings.FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS
+    by_id = {read.id: read for read in plain}
+    found = []
+    for read_id, entry_id, hotlist_id, plate, state, category, kind in rows:
+        read = by_id[read_id]
+        changed = 0
+        if kind == MatchKind.LOOKALIKE:
+            changed = substitutions(read.plate, plate)
+            if changed > limit:
+                continue
+        found.append((read, entry_id, hotlist_id, plate, state, category, kind, changed))
+    if not found:
+        return []
+    lists = HotList.objects.in_bulk({row[2] for row in found})
+    cameras = Camera.objects.in_bulk({row[0].camera_id for row in found})
+    alerts = []
+    for read, entry_id, hotlist_id, plate, state, category, kind, changed in found:
+        camera = cameras[read.camera_id]
+        alerts.append(
+            Alert(
+                entry_id=entry_id,
+                hotlist_id=hotlist_id,
+                created_at=now,
+                read_id=read.id,
+                read_plate=read.plate,
+                read_state=read.state,
+                read_captured_at=read.captured_at,
+                camera_id=read.camera_id,
+                camera_name=camera.name,
+                camera_location=camera.location,
+                entry_plate=plate,
+                entry_state=state,
+                category=category,
+                match_kind=kind,
+                substitutions=changed,
+                list_stale=lists[hotlist_id].is_stale(now),
+            )
+        )
+    created = Alert.objects.bulk_create(alerts)
+    hits: Counter[tuple[date, str]] = Counter()
+    for alert in created:
+        day = timezone.localdate(alert.read_captured_at)
+        hits[(day, lists[alert.hotlist_id].key)] += 1
+    statistics.add(
+        (day, DailyCount.Metric.HITS, key, n) for (day, key), n in hits.items()
+    )
+    record(
+        EventType.ALERTS_RAISED,
+        actor=actor,
+        object_type="hotlists.alert",
+        summary=f"{len(created)} hot-list alerts raised from {len(reads)} reads",
+        data={
+            "alerts": [alert.pk for alert in created][:1000],
+            "count": len(created),
+            "per_list": Counter(lists[a.hotlist_id].key for a in created),
+            "lookalike": sum(1 for a in created if a.match_kind == MatchKind.LOOKALIKE),
+            "stale": sum(1 for a in created if a.list_stale),
+        },
+    )
+    logger.info("raised %s alerts from a batch of %s reads", len(created), len(reads))
+    return created
