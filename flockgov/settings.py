@@ -411,3 +411,6 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "hotlists.context_processors.ncic_banner"
+)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("queries.urls")),
     path("audit/", include("audits.urls")),
+    path("", include("hotlists.urls")),
     path("api/v1/", include("queries.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

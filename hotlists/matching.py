@@ -82,7 +82,9 @@ def match_reads(sender, reads, actor, **kwargs) -> list[Alert]:
             changed = substitutions(read.plate, plate)
             if changed > limit:
                 continue
-        found.append((read, entry_id, hotlist_id, plate, state, category, kind, changed))
+        found.append(
+            (read, entry_id, hotlist_id, plate, state, category, kind, changed)
+        )
     if not found:
         return []
     lists = HotList.objects.in_bulk({row[2] for row in found})

@@ -120,7 +120,9 @@ class HotListEntryQuerySet(models.QuerySet["HotListEntry"]):
 
 
 class HotListEntry(models.Model):
-    hotlist = models.ForeignKey(HotList, on_delete=models.PROTECT, related_name="entries")
+    hotlist = models.ForeignKey(
+        HotList, on_delete=models.PROTECT, related_name="entries"
+    )
     plate = models.CharField(max_length=10)
     # The plate with OCR look-alike characters folded (O/D/Q->0, I->1, ...).
     lookalike_key = models.CharField(max_length=10)
@@ -217,8 +219,10 @@ class HotListEntry(models.Model):
         ]
         text = " ".join(p for p in parts if p)
         if self.vehicle_description:
-            text = f"{text}; {self.vehicle_description}" if text else (
-                self.vehicle_description
+            text = (
+                f"{text}; {self.vehicle_description}"
+                if text
+                else (self.vehicle_description)
             )
         return text
 

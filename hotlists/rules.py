@@ -86,9 +86,7 @@ def validate_custom_entry(data: dict, *, now: datetime | None = None) -> CustomE
         )
     reason = _text(data, "reason")
     if len(reason) < 10:
-        errors.add(
-            "reason", "Say why the vehicle is listed (at least 10 characters)."
-        )
+        errors.add("reason", "Say why the vehicle is listed (at least 10 characters).")
     elif len(reason) > 300:
         errors.add("reason", "Keep the reason under 300 characters.")
     latest = now + custom_entry_lifetime()

@@ -514,7 +514,7 @@ def import_custom_entries(
     return created, rejected
 
 
-# --- NCIC freshness ------------------------------------------------------------------
+# --- NCIC freshness -----------------------------------------------------------
 
 
 def ncic_is_stale(now: datetime | None = None) -> tuple[bool, str]:
@@ -522,10 +522,10 @@ def ncic_is_stale(now: datetime | None = None) -> tuple[bool, str]:
     if hotlist is None or hotlist.last_import_at is None:
         return True, "No NCIC list has ever been imported."
     if hotlist.is_stale(now):
+        stamp = hotlist.last_import_at.strftime("%Y-%m-%d %H:%M")
         return True, (
-            f"The NCIC list was last refreshed at {hotlist.last_import_at:%Y-%m-%d "
-            f"%H:%M} UTC, more than {settings.FLOCKGOV_NCIC_STALE_AFTER_HOURS} hours "
-            "ago (§4.A). Alerts from it may be out of date: confirm every hit."
+            f"The NCIC list was last refreshed at {stamp} UTC, more than "
+            f"{settings.FLOCKGOV_NCIC_STALE_AFTER_HOURS} hours ago (§4.A). Alerts from it may be out of date: confirm every hit."
         )
     return False, ""
 
@@ -574,7 +574,7 @@ def mark_ncic_fresh(*, actor: Actor) -> None:
     alarms.clear_alarm(alarms.NCIC_STALE)
 
 
-# --- Alerts ----------------------------------------------------------------------------
+# --- Alerts -------------------------------------------------------------------
 
 
 def _refuse_alert(event_type, *, actor: Actor, alert: Alert, message: str, data=None):
@@ -721,7 +721,7 @@ def record_stop(*, actor: Actor, alert: Alert, data: dict[str, Any]) -> Stop:
     return stop
 
 
-# --- Machine sources ----------------------------------------------------------------
+# --- Machine sources ----------------------------------------------------------
 
 
 def create_ingest_source(*, actor: Actor, name: str) -> tuple[IngestSource, str]:
