@@ -95,8 +95,10 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise NotNcicLayout(f"{path}: not a text file")
     # The extract is ASCII; Latin-1 never fails and keeps column positions.
     text = raw.decode("latin-1")
-    for number, line in enumerate(text.splitlines(), start=1):
-        yield number, line
+    # Split on LF only (CRLF's CR is stripped): other control characters that
+    # ``splitlines`` would break on must not shift line numbers or columns.
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line.rstrip("\r")
 
 
 def parse_record(number: int, line: str) -> NcicRecord:

@@ -525,7 +525,8 @@ def ncic_is_stale(now: datetime | None = None) -> tuple[bool, str]:
         stamp = hotlist.last_import_at.strftime("%Y-%m-%d %H:%M")
         return True, (
             f"The NCIC list was last refreshed at {stamp} UTC, more than "
-            f"{settings.FLOCKGOV_NCIC_STALE_AFTER_HOURS} hours ago (§4.A). Alerts from it may be out of date: confirm every hit."
+            f"{settings.FLOCKGOV_NCIC_STALE_AFTER_HOURS} hours ago (§4.A). "
+            "Alerts from it may be out of date: confirm every hit."
         )
     return False, ""
 
