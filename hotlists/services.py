@@ -520,7 +520,9 @@ def import_custom_entries(
 def ncic_is_stale(now: datetime | None = None) -> tuple[bool, str]:
     hotlist = HotList.objects.filter(source=HotList.Source.NCIC).first()
     if hotlist is None or hotlist.last_import_at is None:
-        return True, "No NCIC list has ever been imported."
+        return True, (
+            "The NCIC list has never been imported: NCIC hits cannot alert (§4.A)."
+        )
     if hotlist.is_stale(now):
         stamp = hotlist.last_import_at.strftime("%Y-%m-%d %H:%M")
         return True, (

@@ -45,9 +45,7 @@ def test_it_extends_the_entry_24_hours_from_re_verification(frank, custom_list):
         verified = services.reverify_entry(actor=Actor.for_officer(frank), entry=entry)
     assert verified.verified_at == last_moment
     assert verified.expires_at == last_moment + timedelta(hours=24)
-    assert HotListEntry.objects.active(now=T0 + timedelta(hours=30)).filter(
-        pk=entry.pk
-    )
+    assert HotListEntry.objects.active(now=T0 + timedelta(hours=30)).filter(pk=entry.pk)
     event = AuditEvent.objects.get(event_type=EventType.HOTLIST_ENTRY_VERIFIED)
     assert event.actor_label == "frank"
 

@@ -50,9 +50,7 @@ def test_it_loads_the_fixed_width_layout_with_every_quirk(db, ncic_file):
 def test_it_excludes_each_code_that_is_not_a_section_3c_notification(
     db, ncic_file, code
 ):
-    path = ncic_file(
-        [ncic_line("V", 1, "KEEP001"), ncic_line(code, 2, "DROP001")]
-    )
+    path = ncic_file([ncic_line("V", 1, "KEEP001"), ncic_line(code, 2, "DROP001")])
     exit_code, out, err = run_import(str(path), format="ncic")
     assert exit_code == 0  # exclusions do not change the exit status
     assert f"excluded code={code} ({EXCLUDED_CODES[code]}) n=1" in out
