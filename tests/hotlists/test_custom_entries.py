@@ -9,7 +9,7 @@ from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.models import AuditEvent
 from hotlists import services
-from hotlists.models import HotListEntry
+from hotlists.models import HotList, HotListEntry
 from hotlists.rules import RuleError
 from tests.hotlists.conftest import entry_data, run_import
 
@@ -117,7 +117,10 @@ def test_it_accepts_an_expiry_exactly_at_the_maximum(frank, custom_list):
 
 def test_it_refuses_entries_on_someone_elses_owner_only_list(frank, alice):
     private = services.create_hotlist(
-        actor=Actor.for_officer(frank), name="Frank only", owner=frank
+        actor=Actor.for_officer(frank),
+        name="Frank only",
+        owner=frank,
+        audience=HotList.Audience.OWNER,
     )
     with pytest.raises(services.NotPermitted):
         add(alice, private)
