@@ -85,12 +85,13 @@ def test_it_keeps_alerts_and_dispositions_append_only(alert, alice):
         actor=Actor.for_officer(alice), alert=alert, data=CONFIRM
     )
     for table in ("hotlists_alert", "hotlists_disposition"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET id = id")  # noqa: S608
+        for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET id = id"):
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(statement)
 
 
 def test_it_hides_alerts_of_someone_elses_private_list(frank, alice, camera):
