@@ -85,7 +85,7 @@ def test_it_keeps_alerts_and_dispositions_append_only(alert, alice):
         actor=Actor.for_officer(alice), alert=alert, data=CONFIRM
     )
     for table in ("hotlists_alert", "hotlists_disposition"):
-        for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET id = id"):
+        for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET id = id"):  # noqa: S608
             with (
                 pytest.raises(DatabaseError, match="append-only"),
                 transaction.atomic(),
