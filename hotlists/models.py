@@ -120,8 +120,14 @@ class HotListEntryQuerySet(models.QuerySet["HotListEntry"]):
 
 
 class HotListEntry(models.Model):
+    # No database constraint: an NCIC import inserts up to a million rows, each of
+    # which would run a referential check against the one list row. Lists are
+    # never deleted (no path deletes one; PROTECT at the model level).
     hotlist = models.ForeignKey(
-        HotList, on_delete=models.PROTECT, related_name="entries"
+        HotList,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
     )
     plate = models.CharField(max_length=10)
     # The plate with OCR look-alike characters folded (O/D/Q->0, I->1, ...).

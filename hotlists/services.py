@@ -41,6 +41,15 @@ from .rules import (
     validate_disposition,
     validate_stop,
 )
+from .sql import (
+    NCIC_COPY,
+    NCIC_DELETE,
+    NCIC_DROP_STAGING,
+    NCIC_GONE,
+    NCIC_INSERT,
+    NCIC_RETIRE,
+    NCIC_STAGING,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -281,28 +290,6 @@ def remove_entry(*, actor: Actor, entry: HotListEntry, reason: str = "") -> None
 
 # --- NCIC import ------------------------------------------------------------------
 
-_ENTRY_COPY_COLUMNS = (
-    "hotlist_id",
-    "plate",
-    "lookalike_key",
-    "state",
-    "plate_type",
-    "category",
-    "ncic_number",
-    "ori",
-    "entered_on",
-    "vehicle_year",
-    "vehicle_make",
-    "vehicle_model",
-    "vehicle_style",
-    "vehicle_color",
-    "vehicle_description",
-    "purpose",
-    "reason",
-    "case_number",
-    "entered_at",
-)
-
 
 def _copy_cell(value: object) -> str:
     text = str(value)
@@ -312,6 +299,51 @@ def _copy_cell(value: object) -> str:
         .replace("\n", "\\n")
         .replace("\r", "\\r")
     )
+
+
+def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
+    """Stages the file with COPY, then removes what it no longer holds and adds
+    what is new in a few set-based statements. Unchanged records keep their rows:
+    twice-daily extracts differ little, so a 1 M-record list is not rewritten."""
+    buffer = io.StringIO()
+    for r in parsed.records:
+        buffer.write(
+            "\t".join(
+                _copy_cell(v)
+                for v in (
+                    r.plate,
+                    lookalike_key(r.plate),
+                    r.state,
+                    r.plate_type,
+                    r.category,
+                    r.ncic_number,
+                    r.ori,
+                    r.entered_on.isoformat(),
+                    r.vehicle_year,
+                    r.vehicle_make,
+                    r.vehicle_model,
+                    r.vehicle_style,
+                    r.vehicle_color,
+                    r.vehicle_description,
+                )
+            )
+        )
+        buffer.write("\n")
+    buffer.seek(0)
+    params = {"list": hotlist.pk, "now": now}
+    with connection.cursor() as cursor:
+        # The anti-joins over two 1 M-row sets want their hashes in memory.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Dropped first as well: a caller's outer transaction (tests, a nested
+        # import) may not have committed since the last import.
+        cursor.execute(NCIC_DROP_STAGING)
+        cursor.execute(NCIC_STAGING)
+        cursor.copy_expert(NCIC_COPY, buffer)
+        cursor.execute("ANALYZE hotlists_incoming_entries")
+        cursor.execute(NCIC_GONE, params)
+        cursor.execute(NCIC_DELETE)
+        cursor.execute(NCIC_RETIRE, params)
+        cursor.execute(NCIC_INSERT, params)
 
 
 @dataclass(frozen=True)
@@ -361,54 +393,7 @@ def replace_ncic_list(
             )
         # A refusal is recorded after this block, so it stands on its own.
         if not reason:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM hotlists_hotlistentry e WHERE e.hotlist_id = %s "
-                    "AND NOT EXISTS (SELECT 1 FROM hotlists_alert a "
-                    "WHERE a.entry_id = e.id)",
-                    [locked.pk],
-                )
-                cursor.execute(
-                    "UPDATE hotlists_hotlistentry SET removed_at = %s "
-                    "WHERE hotlist_id = %s AND removed_at IS NULL",
-                    [now, locked.pk],
-                )
-                buffer = io.StringIO()
-                stamp = now.isoformat()
-                for r in parsed.records:
-                    buffer.write(
-                        "\t".join(
-                            _copy_cell(v)
-                            for v in (
-                                locked.pk,
-                                r.plate,
-                                lookalike_key(r.plate),
-                                r.state,
-                                r.plate_type,
-                                r.category,
-                                r.ncic_number,
-                                r.ori,
-                                r.entered_on.isoformat(),
-                                r.vehicle_year,
-                                r.vehicle_make,
-                                r.vehicle_model,
-                                r.vehicle_style,
-                                r.vehicle_color,
-                                r.vehicle_description,
-                                "",
-                                "",
-                                "",
-                                stamp,
-                            )
-                        )
-                    )
-                    buffer.write("\n")
-                buffer.seek(0)
-                cursor.copy_expert(
-                    f"COPY hotlists_hotlistentry ({', '.join(_ENTRY_COPY_COLUMNS)}) "
-                    "FROM STDIN",
-                    buffer,
-                )
+            _replace_entries(locked, parsed, now)
             locked.last_import_at = now
             locked.last_import_file = file_name[:255]
             locked.save(update_fields=["last_import_at", "last_import_file"])

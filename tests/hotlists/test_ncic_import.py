@@ -161,3 +161,19 @@ def test_it_refuses_a_header_that_is_a_record(db, tmp_path):
     with pytest.raises(CommandError, match="starts with a header line"):
         run_import(str(path), format="ncic")
     assert not HotListEntry.objects.exists()
+
+
+def test_it_keeps_unchanged_records_and_replaces_changed_ones(imported_ncic, ncic_file):
+    kept = HotListEntry.objects.get(plate="ABC1234")
+    path = ncic_file(
+        [
+            ncic_line("V", 1, "ABC1234", "VA"),  # unchanged
+            ncic_line("P", 2, "XYZ9876", "NC", color="RED"),  # colour changed
+            ncic_line("W", 3, "QRS5080", ""),
+        ]
+    )
+    code, out, err = run_import(str(path), format="ncic")
+    assert code == 0, err
+    assert live().get(plate="ABC1234").pk == kept.pk
+    assert live().get(plate="XYZ9876").vehicle_color == "RED"
+    assert live().count() == 3

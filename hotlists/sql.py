@@ -1,0 +1,56 @@
+"""Set-based SQL of the NCIC list replacement (``services.replace_ncic_list``)."""
+
+# What an NCIC record is: two entries with all of these equal are the same record,
+# so an import keeps it (and its id, which alerts point at) rather than churning it.
+_NCIC_COLUMNS = (
+    "plate",
+    "lookalike_key",
+    "state",
+    "plate_type",
+    "category",
+    "ncic_number",
+    "ori",
+    "entered_on",
+    "vehicle_year",
+    "vehicle_make",
+    "vehicle_model",
+    "vehicle_style",
+    "vehicle_color",
+    "vehicle_description",
+)
+_NCIC_LIST = ", ".join(_NCIC_COLUMNS)
+_SAME_RECORD = " AND ".join(f"i.{c} = e.{c}" for c in _NCIC_COLUMNS)
+NCIC_DROP_STAGING = (
+    "DROP TABLE IF EXISTS hotlists_incoming_entries, hotlists_gone_entries"
+)
+NCIC_STAGING = (
+    "CREATE TEMPORARY TABLE hotlists_incoming_entries ON COMMIT DROP AS "
+    f"SELECT {_NCIC_LIST} FROM hotlists_hotlistentry WITH NO DATA"
+)
+NCIC_COPY = f"COPY hotlists_incoming_entries ({_NCIC_LIST}) FROM STDIN"
+# Live entries of the list that the new file no longer holds.
+NCIC_GONE = (
+    "CREATE TEMPORARY TABLE hotlists_gone_entries ON COMMIT DROP AS "
+    "SELECT e.id FROM hotlists_hotlistentry e "
+    "WHERE e.hotlist_id = %(list)s AND e.removed_at IS NULL AND NOT EXISTS ("
+    f"SELECT 1 FROM hotlists_incoming_entries i WHERE {_SAME_RECORD})"
+)
+# Gone entries no alert points at are deleted; the others are retired, because
+# alerts are audit-trail data and outlive the entry.
+NCIC_DELETE = (
+    "DELETE FROM hotlists_hotlistentry e USING hotlists_gone_entries g "
+    "WHERE e.id = g.id AND NOT EXISTS "
+    "(SELECT 1 FROM hotlists_alert a WHERE a.entry_id = e.id)"
+)
+NCIC_RETIRE = (
+    "UPDATE hotlists_hotlistentry e SET removed_at = %(now)s "
+    "FROM hotlists_gone_entries g WHERE e.id = g.id"
+)
+NCIC_INSERT = (
+    f"INSERT INTO hotlists_hotlistentry (hotlist_id, {_NCIC_LIST}, purpose, reason, "
+    "case_number, entered_at) "
+    f"SELECT DISTINCT %(list)s, {_NCIC_LIST}, '', '', '', %(now)s::timestamptz "
+    "FROM hotlists_incoming_entries i WHERE NOT EXISTS ("
+    "SELECT 1 FROM hotlists_hotlistentry e "
+    f"WHERE e.hotlist_id = %(list)s AND e.removed_at IS NULL AND {_SAME_RECORD})"
+)
