@@ -29,26 +29,26 @@ from .models import Alert, HotList, MatchKind
 
 logger = logging.getLogger(__name__)
 
-# Exact plate or same look-alike key, entry active now, states agree when both
-# are known. ``e.plate <> r.plate`` in the second arm keeps an exact match from
-# also counting as a look-alike.
+# One probe of the look-alike key index per read finds exact matches too (a plate
+# and its key fold the same way). ``OFFSET 0`` keeps the lateral subquery from
+# being flattened, so the planner cannot trade the probes for a hash join that
+# reads every entry once per batch. States agree when both are known.
 CANDIDATES = """
 WITH r (id, plate, state, lkey) AS (
     SELECT * FROM unnest(%(ids)s::bigint[], %(plates)s::text[], %(states)s::text[],
                          %(keys)s::text[])
 )
-SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category, 'exact'
-FROM r JOIN hotlists_hotlistentry e ON e.plate = r.plate
-WHERE e.removed_at IS NULL
-  AND (e.expires_at IS NULL OR e.expires_at > %(now)s)
-  AND (e.state = '' OR r.state = '' OR e.state = r.state)
-UNION ALL
-SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category, 'lookalike'
-FROM r JOIN hotlists_hotlistentry e ON e.lookalike_key = r.lkey
-WHERE e.plate <> r.plate
-  AND e.removed_at IS NULL
-  AND (e.expires_at IS NULL OR e.expires_at > %(now)s)
-  AND (e.state = '' OR r.state = '' OR e.state = r.state)
+SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category,
+       CASE WHEN e.plate = r.plate THEN 'exact' ELSE 'lookalike' END
+FROM r CROSS JOIN LATERAL (
+    SELECT e.id, e.hotlist_id, e.plate, e.state, e.category
+    FROM hotlists_hotlistentry e
+    WHERE e.lookalike_key = r.lkey
+      AND e.removed_at IS NULL
+      AND (e.expires_at IS NULL OR e.expires_at > %(now)s)
+      AND (e.state = '' OR r.state = '' OR e.state = r.state)
+    OFFSET 0
+) e
 """
 
 

@@ -130,7 +130,8 @@ class HotListEntry(models.Model):
         db_constraint=False,
     )
     plate = models.CharField(max_length=10)
-    # The plate with OCR look-alike characters folded (O/D/Q->0, I->1, ...).
+    # The plate with OCR look-alike characters folded (O/D/Q->0, I->1, ...);
+    # matching probes its index for exact and look-alike candidates alike.
     lookalike_key = models.CharField(max_length=10)
     state = models.CharField(max_length=2, blank=True)
     plate_type = models.CharField(max_length=2, blank=True)
@@ -175,11 +176,6 @@ class HotListEntry(models.Model):
         verbose_name_plural = "hot-list entries"
         ordering = ["plate"]
         indexes = [
-            models.Index(
-                fields=["plate"],
-                name="hotlists_entry_live_plate",
-                condition=Q(removed_at__isnull=True),
-            ),
             models.Index(
                 fields=["lookalike_key"],
                 name="hotlists_entry_live_key",

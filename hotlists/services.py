@@ -339,7 +339,10 @@ def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
         cursor.execute(NCIC_DROP_STAGING)
         cursor.execute(NCIC_STAGING)
         cursor.copy_expert(NCIC_COPY, buffer)
+        # Fresh statistics on both sides, or the planner may pick a nested loop
+        # for the anti-joins right after a bulk load (minutes instead of seconds).
         cursor.execute("ANALYZE hotlists_incoming_entries")
+        cursor.execute("ANALYZE hotlists_hotlistentry")
         cursor.execute(NCIC_GONE, params)
         cursor.execute(NCIC_DELETE)
         cursor.execute(NCIC_RETIRE, params)
