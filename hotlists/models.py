@@ -181,7 +181,6 @@ class HotListEntry(models.Model):
                 name="hotlists_entry_live_key",
                 condition=Q(removed_at__isnull=True),
             ),
-            models.Index(fields=["hotlist", "removed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -42,11 +42,13 @@ from .rules import (
     validate_stop,
 )
 from .sql import (
+    NCIC_COLUMNS,
     NCIC_COPY,
     NCIC_DELETE,
     NCIC_DROP_STAGING,
     NCIC_GONE,
     NCIC_INSERT,
+    NCIC_NEW,
     NCIC_RETIRE,
     NCIC_STAGING,
 )
@@ -306,34 +308,43 @@ def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
     what is new in a few set-based statements. Unchanged records keep their rows:
     twice-daily extracts differ little, so a 1 M-record list is not rewritten."""
     buffer = io.StringIO()
+    separators = len(NCIC_COLUMNS) - 1
     for r in parsed.records:
-        buffer.write(
-            "\t".join(
-                _copy_cell(v)
-                for v in (
-                    r.plate,
-                    lookalike_key(r.plate),
-                    r.state,
-                    r.plate_type,
-                    r.category,
-                    r.ncic_number,
-                    r.ori,
-                    r.entered_on.isoformat(),
-                    r.vehicle_year,
-                    r.vehicle_make,
-                    r.vehicle_model,
-                    r.vehicle_style,
-                    r.vehicle_color,
-                    r.vehicle_description,
-                )
-            )
+        values = (
+            r.plate,
+            lookalike_key(r.plate),
+            r.state,
+            r.plate_type,
+            r.category,
+            r.ncic_number,
+            r.ori,
+            r.entered_on.isoformat(),
+            r.vehicle_year,
+            r.vehicle_make,
+            r.vehicle_model,
+            r.vehicle_style,
+            r.vehicle_color,
+            r.vehicle_description,
         )
+        row = "\t".join(values)
+        # Escaping cell by cell is needed only when a cell holds a tab or a
+        # backslash (the extract is plain ASCII, so almost never).
+        if row.count("\t") != separators or "\\" in row:
+            row = "\t".join(_copy_cell(v) for v in values)
+        buffer.write(row)
         buffer.write("\n")
     buffer.seek(0)
     params = {"list": hotlist.pk, "now": now}
     with connection.cursor() as cursor:
-        # The anti-joins over two 1 M-row sets want their hashes in memory.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # The anti-joins over two 1 M-row sets must be hash joins with their
+        # hashes in memory; a nested loop would take hours. Both settings are
+        # put back afterwards, so the caller's transaction is unaffected.
+        cursor.execute(
+            "SELECT current_setting('work_mem'), current_setting('enable_nestloop'), "
+            "set_config('work_mem', '256MB', true), "
+            "set_config('enable_nestloop', 'off', true)"
+        )
+        work_mem, nestloop, _, _ = cursor.fetchone()
         # Dropped first as well: a caller's outer transaction (tests, a nested
         # import) may not have committed since the last import.
         cursor.execute(NCIC_DROP_STAGING)
@@ -346,7 +357,13 @@ def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
         cursor.execute(NCIC_GONE, params)
         cursor.execute(NCIC_DELETE)
         cursor.execute(NCIC_RETIRE, params)
+        cursor.execute(NCIC_NEW, params)
         cursor.execute(NCIC_INSERT, params)
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), "
+            "set_config('enable_nestloop', %s, true)",
+            [work_mem, nestloop],
+        )
 
 
 @dataclass(frozen=True)

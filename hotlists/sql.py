@@ -2,7 +2,7 @@
 
 # What an NCIC record is: two entries with all of these equal are the same record,
 # so an import keeps it (and its id, which alerts point at) rather than churning it.
-_NCIC_COLUMNS = (
+NCIC_COLUMNS = (
     "plate",
     "lookalike_key",
     "state",
@@ -18,10 +18,11 @@ _NCIC_COLUMNS = (
     "vehicle_color",
     "vehicle_description",
 )
-_NCIC_LIST = ", ".join(_NCIC_COLUMNS)
-_SAME_RECORD = " AND ".join(f"i.{c} = e.{c}" for c in _NCIC_COLUMNS)
+_NCIC_LIST = ", ".join(NCIC_COLUMNS)
+_SAME_RECORD = " AND ".join(f"i.{c} = e.{c}" for c in NCIC_COLUMNS)
 NCIC_DROP_STAGING = (
-    "DROP TABLE IF EXISTS hotlists_incoming_entries, hotlists_gone_entries"
+    "DROP TABLE IF EXISTS hotlists_incoming_entries, hotlists_gone_entries, "
+    "hotlists_new_entries"
 )
 NCIC_STAGING = (
     "CREATE TEMPORARY TABLE hotlists_incoming_entries ON COMMIT DROP AS "
@@ -46,11 +47,17 @@ NCIC_RETIRE = (
     "UPDATE hotlists_hotlistentry e SET removed_at = %(now)s "
     "FROM hotlists_gone_entries g WHERE e.id = g.id"
 )
+# Staged first, then inserted: the anti-join must not read the table it inserts
+# into (a nested loop over a growing table is quadratic).
+NCIC_NEW = (
+    "CREATE TEMPORARY TABLE hotlists_new_entries ON COMMIT DROP AS "
+    f"SELECT DISTINCT {_NCIC_LIST} FROM hotlists_incoming_entries i "
+    "WHERE NOT EXISTS (SELECT 1 FROM hotlists_hotlistentry e "
+    f"WHERE e.hotlist_id = %(list)s AND e.removed_at IS NULL AND {_SAME_RECORD})"
+)
 NCIC_INSERT = (
     f"INSERT INTO hotlists_hotlistentry (hotlist_id, {_NCIC_LIST}, purpose, reason, "
     "case_number, entered_at) "
-    f"SELECT DISTINCT %(list)s, {_NCIC_LIST}, '', '', '', %(now)s::timestamptz "
-    "FROM hotlists_incoming_entries i WHERE NOT EXISTS ("
-    "SELECT 1 FROM hotlists_hotlistentry e "
-    f"WHERE e.hotlist_id = %(list)s AND e.removed_at IS NULL AND {_SAME_RECORD})"
+    f"SELECT %(list)s, {_NCIC_LIST}, '', '', '', %(now)s::timestamptz "
+    "FROM hotlists_new_entries"
 )
