@@ -8,7 +8,7 @@ import io
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -334,7 +334,7 @@ def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
         buffer.write(row)
         buffer.write("\n")
     buffer.seek(0)
-    params = {"list": hotlist.pk, "now": now}
+    params = {"list": hotlist.pk, "now": now, "long_ago": now - timedelta(days=1)}
     with connection.cursor() as cursor:
         # The anti-joins over two 1 M-row sets must be hash joins with their
         # hashes in memory; a nested loop would take hours. Both settings are
@@ -355,8 +355,8 @@ def _replace_entries(hotlist: HotList, parsed: NcicFile, now: datetime) -> None:
         cursor.execute("ANALYZE hotlists_incoming_entries")
         cursor.execute("ANALYZE hotlists_hotlistentry")
         cursor.execute(NCIC_GONE, params)
-        cursor.execute(NCIC_DELETE)
         cursor.execute(NCIC_RETIRE, params)
+        cursor.execute(NCIC_DELETE, params)
         cursor.execute(NCIC_NEW, params)
         cursor.execute(NCIC_INSERT, params)
         cursor.execute(
@@ -393,7 +393,8 @@ def replace_ncic_list(
 
     Refused whole (``ImportRefused``, audited, nothing changed) when the file has
     no loadable record, or fewer than the configured share of the current list.
-    Entries that alerts point at are retired, not deleted (alerts outlive them).
+    Records the file no longer holds are retired at once and deleted a day later
+    unless an alert points at them (alerts outlive their entries).
     """
     hotlist = ncic_list(actor=actor)
     now = timezone.now()

@@ -36,16 +36,19 @@ NCIC_GONE = (
     "WHERE e.hotlist_id = %(list)s AND e.removed_at IS NULL AND NOT EXISTS ("
     f"SELECT 1 FROM hotlists_incoming_entries i WHERE {_SAME_RECORD})"
 )
-# Gone entries no alert points at are deleted; the others are retired, because
-# alerts are audit-trail data and outlive the entry.
-NCIC_DELETE = (
-    "DELETE FROM hotlists_hotlistentry e USING hotlists_gone_entries g "
-    "WHERE e.id = g.id AND NOT EXISTS "
-    "(SELECT 1 FROM hotlists_alert a WHERE a.entry_id = e.id)"
-)
+# Gone entries are retired, never deleted at once: a read batch matching at the
+# same moment may be inserting an alert that points at one (its key-share lock
+# does not conflict with this update, but it would with a delete).
 NCIC_RETIRE = (
     "UPDATE hotlists_hotlistentry e SET removed_at = %(now)s "
     "FROM hotlists_gone_entries g WHERE e.id = g.id"
+)
+# Entries retired more than a day ago that no alert points at: no matching
+# transaction can still see them as live, so they go.
+NCIC_DELETE = (
+    "DELETE FROM hotlists_hotlistentry e "
+    "WHERE e.hotlist_id = %(list)s AND e.removed_at < %(long_ago)s AND NOT EXISTS "
+    "(SELECT 1 FROM hotlists_alert a WHERE a.entry_id = e.id)"
 )
 # Staged first, then inserted: the anti-join must not read the table it inserts
 # into (a nested loop over a growing table is quadratic).

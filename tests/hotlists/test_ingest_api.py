@@ -80,9 +80,7 @@ def test_it_keeps_good_rows_and_answers_bad_rows_with_reasons(
         3: {"camera": "unknown camera 'NOPE'"},
         4: {"latitude": "123.0 is outside -90..90"},
         5: {"captured_at": "needs a UTC offset (e.g. Z or -05:00)"},
-        6: {
-            "captured_at": "is past the retention period; the read may not be stored"
-        },
+        6: {"captured_at": "is past the retention period; the read may not be stored"},
         7: {"captured_at": "is in the future"},
     }
     assert sorted(PlateRead.objects.values_list("plate", "plate_hashed")) == [

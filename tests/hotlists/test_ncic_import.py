@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management.base import CommandError
 
@@ -84,20 +86,17 @@ def test_it_rejects_unknown_codes_truncated_lines_bad_dates_and_empty_plates(
     assert list(live().values_list("plate", flat=True)) == ["GOOD001"]
 
 
-def test_it_replaces_the_list_and_retires_entries_that_alerts_point_at(
+def test_it_replaces_the_list_and_keeps_entries_that_alerts_point_at(
     imported_ncic, ncic_file, camera
 ):
+    import time_machine
+    from django.utils import timezone
+
     from tests.hotlists.conftest import ingest
 
     ingest(camera, ("ABC1234", "VA"))
     alerted = HotListEntry.objects.get(plate="ABC1234")
-    path = ncic_file(
-        [
-            ncic_line("V", 21, "NEW0001"),
-            ncic_line("V", 22, "NEW0002"),
-            ncic_line("V", 23, "NEW0003"),
-        ]
-    )
+    path = ncic_file([ncic_line("V", 20 + n, f"NEW000{n}") for n in (1, 2, 3)])
     code, out, err = run_import(str(path), format="ncic")
     assert code == 0, err
     assert sorted(live().values_list("plate", flat=True)) == [
@@ -107,8 +106,18 @@ def test_it_replaces_the_list_and_retires_entries_that_alerts_point_at(
     ]
     alerted.refresh_from_db()
     assert alerted.removed_at is not None
-    # The two entries no alert points at are gone; the alerted one is kept.
-    assert HotListEntry.objects.count() == 4
+    # Retired now, deleted by an import more than a day later unless an alert
+    # points at the entry.
+    assert HotListEntry.objects.count() == 6
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1), tick=False):
+        code, out, err = run_import(str(path), format="ncic")
+    assert code == 0, err
+    assert sorted(HotListEntry.objects.values_list("plate", flat=True)) == [
+        "ABC1234",
+        "NEW0001",
+        "NEW0002",
+        "NEW0003",
+    ]
 
 
 @pytest.mark.parametrize(
