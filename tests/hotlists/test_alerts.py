@@ -169,3 +169,19 @@ def test_it_adds_an_entry_through_the_page_or_names_the_field(frank, custom_list
     response = client.post(f"/hotlists/{custom_list.pk}/entries/", entry_data())
     assert response.status_code == 302
     assert HotList.objects.get(pk=custom_list.pk).entries.count() == 1
+
+
+def test_it_renders_the_feed_in_the_same_number_of_queries_for_many_alerts(
+    imported_ncic, camera, alice_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ingest(camera, ("ABC1234", "VA"))
+    with CaptureQueriesContext(connection) as one:
+        alice_client.get("/alerts/feed/")
+    ingest(camera, *[("ABC1234", "VA"), ("XYZ9876", "NC")] * 20)
+    with CaptureQueriesContext(connection) as many:
+        page = alice_client.get("/alerts/feed/").content.decode()
+    assert page.count('class="alert-row"') == 41
+    assert len(many.captured_queries) == len(one.captured_queries)
