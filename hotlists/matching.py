@@ -35,12 +35,14 @@ logger = logging.getLogger(__name__)
 # reads every entry once per batch. States agree when both are known.
 CANDIDATES = """
 WITH r (id, plate, state, lkey) AS (
-    SELECT * FROM unnest(
+    -- A batch whose one read has no state sends '', which string_to_array turns
+    -- into an empty array: unnest pads it with NULL, read here as "no state".
+    SELECT u.id, u.plate, coalesce(u.state, ''), u.lkey FROM unnest(
         string_to_array(%(ids)s, ',')::bigint[],
         string_to_array(%(plates)s, ','),
         string_to_array(%(states)s, ','),
         string_to_array(%(keys)s, ',')
-    )
+    ) AS u (id, plate, state, lkey)
 )
 SELECT r.id, e.id, e.hotlist_id, e.plate, e.state, e.category,
        CASE WHEN e.plate = r.plate THEN 'exact' ELSE 'lookalike' END

@@ -132,3 +132,8 @@ def test_it_matches_a_batch_with_a_fixed_number_of_queries(imported_ncic, camera
         ingest(camera, *rows)
     assert Alert.objects.count() == 151
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_it_matches_a_single_read_without_a_state(imported_ncic, camera):
+    ingest(camera, ("ABC1234", ""))
+    assert Alert.objects.get().read_state == ""
