@@ -158,6 +158,20 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE queries_plateread")
         cursor.execute("ANALYZE hotlists_hotlistentry")
 
+    # --- store_reads without matching: what the ingest path costs by itself -------
+    from hotlists import matching
+    from queries.signals import reads_ingested
+
+    reads_ingested.disconnect(dispatch_uid="hotlists.match_reads")
+    started = time.perf_counter()
+    for start in range(0, n, BATCH):
+        store_reads(reads[start : start + BATCH], actor=actor)
+    unmatched = time.perf_counter() - started
+    reads_ingested.connect(matching.match_reads, dispatch_uid="hotlists.match_reads")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE queries_plateread")
+        cursor.execute("VACUUM ANALYZE queries_plateread")
+
     # --- store_reads with matching on --------------------------------------------
     started = time.perf_counter()
     for start in range(0, n, BATCH):
@@ -166,6 +180,10 @@ def main() -> None:
     alerts = Alert.objects.count()
     exact = Alert.objects.filter(match_kind="exact").count()
     print(f"raw COPY of {n:,} reads: {raw_copy:.1f} s = {n / raw_copy:,.0f} reads/s")
+    print(
+        f"store_reads without matching: {unmatched:.1f} s = "
+        f"{n / unmatched:,.0f} reads/s"
+    )
     print(
         f"store_reads with matching against {active:,} entries: {matched:.1f} s = "
         f"{n / matched:,.0f} reads/s ({alerts:,} alerts: {exact:,} exact, "
