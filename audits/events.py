@@ -112,6 +112,25 @@ class EventType(models.TextChoices):
     PURGE_FAILED = "retention.purge_failed", "Purge failed"
     PURGE_OVERDUE = "retention.purge_overdue", "No purge has succeeded in time"
     RETENTION_VERIFIED = "retention.verified", "Retention verified"
+    # hotlists
+    HOTLIST_CREATED = "hotlist.created", "Hot list created"
+    HOTLIST_IMPORTED = "hotlist.imported", "Hot list imported"
+    HOTLIST_IMPORT_REFUSED = "hotlist.import_refused", "Hot-list import refused"
+    HOTLIST_ENTRY_ADDED = "hotlist.entry_added", "Hot-list entry added"
+    HOTLIST_ENTRY_REFUSED = "hotlist.entry_refused", "Hot-list entry refused"
+    HOTLIST_ENTRY_VERIFIED = "hotlist.entry_verified", "Hot-list entry re-verified"
+    HOTLIST_ENTRY_REMOVED = "hotlist.entry_removed", "Hot-list entry removed"
+    HOTLIST_NCIC_STALE = "hotlist.ncic_stale", "NCIC list stale"
+    HOTLIST_NCIC_FRESH = "hotlist.ncic_fresh", "NCIC list fresh again"
+    ALERTS_RAISED = "alert.raised", "Hot-list alerts raised"
+    ALERT_VIEWED = "alert.viewed", "Alert viewed"
+    ALERT_DISPOSED = "alert.disposed", "Alert disposition recorded"
+    ALERT_DISPOSITION_REFUSED = "alert.disposition_refused", "Alert disposition refused"
+    STOP_RECORDED = "alert.stop_recorded", "Stop on an alert recorded"
+    STOP_REFUSED = "alert.stop_refused", "Stop on an alert refused"
+    READS_POSTED = "reads.posted", "Reads posted by a source"
+    READS_POST_REFUSED = "reads.post_refused", "Reads post refused"
+    INGEST_SOURCE_CREATED = "reads.source_created", "Read source key issued"
 
 
 def describe(event_type: str) -> str:

@@ -22,7 +22,7 @@ PUBLIC_PATH_PREFIXES = (
     "/transparency/",
     "/favicon.ico",
 )
-MACHINE_ROUTE_PREFIXES: tuple[str, ...] = ()
+MACHINE_ROUTE_PREFIXES: tuple[str, ...] = ("/api/v1/reads/",)
 # Reachable after the password, before the second factor.
 HALF_LOGGED_IN_PREFIXES = (
     "/accounts/verify/",

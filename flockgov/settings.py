@@ -511,3 +511,41 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- hotlists ---
+# Custom entries expire this long after entry or last re-verification (§4.B
+# recommends 24 h); an officer may choose a shorter expiry, never a longer one.
+FLOCKGOV_HOTLIST_MAX_ENTRY_HOURS = env_int("FLOCKGOV_HOTLIST_MAX_ENTRY_HOURS", 24)
+# The NCIC list must be refreshed at least every 24 hours (§4.A).
+FLOCKGOV_NCIC_STALE_AFTER_HOURS = env_int("FLOCKGOV_NCIC_STALE_AFTER_HOURS", 24)
+# An NCIC file whose valid records fall below this share of the current list is
+# refused whole (a truncated download must not empty the list).
+FLOCKGOV_NCIC_MIN_SHARE = float(env("FLOCKGOV_NCIC_MIN_SHARE", "0.5"))
+# Where the VSP/NCIC extract is dropped; the newest file is imported by beat.
+FLOCKGOV_NCIC_DROP_DIR = env("FLOCKGOV_NCIC_DROP_DIR", str(BASE_DIR / "var" / "ncic"))
+FLOCKGOV_NCIC_LIST_NAME = env("FLOCKGOV_NCIC_LIST_NAME", "NCIC - VSP")
+# OCR look-alike matches alert when they differ by at most this many characters.
+FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS = env_int(
+    "FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS", 2
+)
+# How many reads one POST /api/v1/reads/ may carry.
+FLOCKGOV_INGEST_MAX_BATCH = env_int("FLOCKGOV_INGEST_MAX_BATCH", 5000)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Imports the newest NCIC extract from the drop folder (VSP sends two a day).
+        "hotlists-import-ncic-drop": {
+            "task": "hotlists.tasks.import_ncic_drop",
+            "schedule": crontab(minute="*/15"),
+            "options": {"expires": 840},
+        },
+        # Raises (or clears) the stale-NCIC alarm when the last good import is old.
+        "hotlists-check-ncic-freshness": {
+            "task": "hotlists.tasks.check_ncic_freshness",
+            "schedule": crontab(minute="*/5"),
+            "options": {"expires": 280},
+        },
+    }
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "hotlists.context_processors.ncic_banner"
+)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/sharing/", include("sharing.api_urls")),
     path("transparency/", include("audits.public_urls")),
     path("holds/", include("retention.urls")),
+    path("", include("hotlists.urls")),
     path("api/v1/", include("queries.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -35,6 +35,9 @@ class PlateError(ValueError):
 def normalise_plate(raw: str) -> str:
     """Upper case, letters and digits only. Full-width and accented forms fold to
     their ASCII base (``ＡＢ-1２`` becomes ``AB12``)."""
+    if raw.isascii():
+        # NFKD leaves ASCII unchanged; skipping it keeps bulk imports fast.
+        return _NOT_PLATE_CHARACTER.sub("", raw.upper())
     folded = unicodedata.normalize("NFKD", raw)
     ascii_only = folded.encode("ascii", "ignore").decode("ascii")
     return _NOT_PLATE_CHARACTER.sub("", ascii_only.upper())
