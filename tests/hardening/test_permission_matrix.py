@@ -74,9 +74,16 @@ def test_it_finds_every_route_including_the_admin():
 
 def test_it_keeps_the_public_list_to_the_known_prefixes():
     assert set(middleware.PUBLIC_PATH_PREFIXES) == EXPECTED_PUBLIC_PREFIXES
-    public = {path for path, _ in ROUTES if middleware.is_public_path(path)}
+    public = {
+        path
+        for path, _ in ROUTES
+        if middleware.is_public_path(path) and not _is_machine(path)
+    }
     # The transparency page is public by law (it publishes the policy and figures).
     assert public == {"/accounts/login/", "/health/", "/transparency/"}
+    # Machine ingest authenticates with its own per-source key instead.
+    machine = {path for path, _ in ROUTES if _is_machine(path)}
+    assert machine == {"/api/v1/reads/"}
 
 
 def _assert_refused(response, path: str, sign_in_page: str) -> str | None:
