@@ -287,8 +287,21 @@ class SealedTOTPDevice(Device):
     @classmethod
     def new_for(cls, user: Officer, *, name: str, confirmed: bool):
         """An unsaved device with a fresh 160-bit seed (CJIS asks >= 112 bits)."""
+        return cls.sealed_from_seed(
+            user, secrets.token_bytes(20), name=name, confirmed=confirmed
+        )
+
+    @classmethod
+    def sealed_from_seed(
+        cls, user: Officer, seed: bytes, *, name: str, confirmed: bool
+    ):
+        """An unsaved device holding ``seed``, sealed like any other.
+
+        Only for a seed chosen elsewhere (the published demo keys); real
+        enrolment uses ``new_for``.
+        """
         device = cls(user=user, name=name, confirmed=confirmed)
-        device.key_id, device.sealed_key = crypto.seal(secrets.token_bytes(20))
+        device.key_id, device.sealed_key = crypto.seal(seed)
         device.created_at = timezone.now()
         return device
 
