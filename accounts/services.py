@@ -987,8 +987,15 @@ def reset_password(*, actor: Actor, officer: Officer) -> str:
 # --- second factors ----------------------------------------------------------------
 
 
+def check_enrolment(*, actor: Actor, officer: Officer) -> None:
+    """Refuses (audited) a first enrolment ``rules.enrolment_problem`` forbids."""
+    if problem := rules.enrolment_problem(officer, timezone.now()):
+        _refuse(EventType.MFA_ENROLLED, actor=actor, target=officer, message=problem)
+
+
 @_act
 def enrol_totp(*, actor: Actor, device: SealedTOTPDevice) -> None:
+    check_enrolment(actor=actor, officer=device.user)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])

@@ -51,6 +51,10 @@ def new_page(chromium, live_server):
 
 def test_it_enrols_an_authenticator_at_first_sign_in(page, alice):
     SealedTOTPDevice.objects.filter(user=alice).delete()
+    # As a new account: the password is one an administrator issued.
+    Officer.objects.filter(pk=alice.pk).update(
+        must_change_password=True, password_changed_at=timezone.now()
+    )
     page.goto("/accounts/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)
@@ -60,7 +64,7 @@ def test_it_enrols_an_authenticator_at_first_sign_in(page, alice):
     assert page.locator("main .qr svg").count() == 1
     page.fill("#id_token", _code_from_secret(page.inner_text("#totp-secret")))
     page.click("main button[type=submit]")
-    page.wait_for_url("**/search/")
+    page.wait_for_url("**/accounts/password/**")
     assert SealedTOTPDevice.objects.get(user=alice).confirmed
     assert AuditEvent.objects.filter(event_type=EventType.MFA_ENROLLED).count() == 1
 
