@@ -66,7 +66,11 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
 
 
 class OfficerManager(UserManager.from_queryset(OfficerQuerySet)):  # type: ignore[misc]
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # ``manage.py createsuperuser`` bootstraps the first administrator: staff
+        # status follows the role, so the role is administrator.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 # Roles that see every account: administrators prepare them, the Captain

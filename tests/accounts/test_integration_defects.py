@@ -43,6 +43,11 @@ def test_it_makes_a_new_administrator_staff_and_audits_it(dave):
     assert [event.data["staff"] for event in recorded] == [True, False]
 
 
+def test_it_bootstraps_the_first_superuser_as_an_administrator(db):
+    first = Officer.objects.create_superuser("root", password=PASSWORD)
+    assert (first.role, first.is_staff, first.is_superuser) == (Role.ADMIN, True, True)
+
+
 def test_it_keeps_staff_status_in_step_when_the_role_changes(dave, alice):
     services.change_role(actor=actor_of(dave), officer=alice, role=Role.ADMIN)
     alice.refresh_from_db()
