@@ -159,7 +159,10 @@ def test_it_refuses_enrolment_to_someone_holding_only_the_officers_password(alic
     assert not SealedTOTPDevice.objects.filter(user=alice).exists()
     refused = events(EventType.MFA_ENROLLED, outcome=Outcome.REFUSED).get()
     assert "one-time password" in refused.summary
-    # The password-only session is over: nothing else is reachable with it.
+    # The person is told what to do; the password-only session is over.
+    assert "Ask an administrator for a one-time password" in (
+        client.get("/accounts/login/").content.decode()
+    )
     assert client.get("/accounts/enrol/")["Location"].startswith("/accounts/login/")
 
 

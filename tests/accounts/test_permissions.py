@@ -303,6 +303,11 @@ ACTION_MATRIX = [
         {"incident": "INC-9"},
         dict(officer=404, captain=302, admin=302, chief=400, records=404),
     ),
+    (
+        "role",
+        {"role": "supervisor"},
+        dict(officer=404, captain=400, admin=302, chief=400, records=404),
+    ),
 ]
 
 
