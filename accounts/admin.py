@@ -66,7 +66,9 @@ class OfficerAdmin(UserAdmin):
     )
     list_filter = ("role", "status")
     search_fields = ("username", "first_name", "last_name", "badge_number", "email")
-    readonly_fields = STATUS_FIELDS
+    # Role and admin-site access change only through ``services.change_role``
+    # (the account page), which keeps staff status in step with the role.
+    readonly_fields = (*STATUS_FIELDS, "role", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("username",)}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),

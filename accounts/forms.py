@@ -161,6 +161,10 @@ class DisableForm(forms.Form):
     )
 
 
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="New role")
+
+
 class IncidentForm(forms.Form):
     incident = forms.CharField(max_length=200, label="Security incident reference")
 

@@ -66,7 +66,11 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
 
 
 class OfficerManager(UserManager.from_queryset(OfficerQuerySet)):  # type: ignore[misc]
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # ``manage.py createsuperuser`` bootstraps the first administrator: staff
+        # status follows the role, so the role is administrator.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 # Roles that see every account: administrators prepare them, the Captain
@@ -287,8 +291,21 @@ class SealedTOTPDevice(Device):
     @classmethod
     def new_for(cls, user: Officer, *, name: str, confirmed: bool):
         """An unsaved device with a fresh 160-bit seed (CJIS asks >= 112 bits)."""
+        return cls.sealed_from_seed(
+            user, secrets.token_bytes(20), name=name, confirmed=confirmed
+        )
+
+    @classmethod
+    def sealed_from_seed(
+        cls, user: Officer, seed: bytes, *, name: str, confirmed: bool
+    ):
+        """An unsaved device holding ``seed``, sealed like any other.
+
+        Only for a seed chosen elsewhere (the published demo keys); real
+        enrolment uses ``new_for``.
+        """
         device = cls(user=user, name=name, confirmed=confirmed)
-        device.key_id, device.sealed_key = crypto.seal(secrets.token_bytes(20))
+        device.key_id, device.sealed_key = crypto.seal(seed)
         device.created_at = timezone.now()
         return device
 

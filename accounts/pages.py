@@ -97,6 +97,7 @@ ACTION_FORMS = {
     "unlock": forms.EmptyForm,
     "reset-password": forms.EmptyForm,
     "retraining": forms.IncidentForm,
+    "role": forms.RoleForm,
 }
 
 
@@ -116,6 +117,7 @@ def _actions_for(user: Officer, officer: Officer) -> dict[str, object]:
         "unlock": user.role == "admin" and officer.is_locked(),
         "reset-password": user.role == "admin",
         "retraining": rules.incident_problem(user, officer, "x") is None,
+        "role": rules.admin_only_problem(user, officer, "changes roles") is None,
     }
     return {name: ACTION_FORMS[name]() for name, ok in wanted.items() if ok}
 
@@ -189,6 +191,8 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.unlock(actor=actor, officer=officer)
         elif action == "reset-password":
             temporary = services.reset_password(actor=actor, officer=officer)
+        elif action == "role":
+            services.change_role(actor=actor, officer=officer, role=data["role"])
         elif action == "retraining":
             services.require_retraining(
                 actor=actor, officer=officer, incident=data["incident"]

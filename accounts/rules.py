@@ -4,7 +4,7 @@ Each function returns ``None`` when the act is allowed, or the sentence that
 explains the refusal (shown to the person and kept in the audit record).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -187,4 +187,30 @@ def incident_problem(
 def review_problem(by: Officer | None) -> str | None:
     if by is None or by.role not in {Role.CAPTAIN, Role.CHIEF, Role.ADMIN}:
         return "Only the Captain, the Chief and administrators see the account review."
+    return None
+
+
+def enrolment_problem(officer: Officer, now: datetime) -> str | None:
+    """Whether this password-only session may enrol a first authenticator.
+
+    Only an account still holding the password an administrator issued (at
+    creation or by a reset; it must be changed) may, and only within
+    ``FLOCKGOV_ENROLMENT_WINDOW`` of that password or of the activation,
+    whichever is later: knowing an officer's own password is not enough.
+    """
+    if not officer.must_change_password:
+        return (
+            "This account has no authenticator. Ask an administrator for a "
+            "one-time password, then sign in with it to enrol one."
+        )
+    # The password's issue (creation, for accounts made without set_password).
+    issued = officer.password_changed_at or officer.date_joined
+    opened = max((t for t in (issued, officer.activated_at) if t), default=None)
+    window = settings.FLOCKGOV_ENROLMENT_WINDOW
+    if opened is None or now - opened > window:
+        hours = int(window.total_seconds() // 3600)
+        return (
+            f"The one-time password is more than {hours} hours old, too old to "
+            "enrol an authenticator with. Ask an administrator for a new one."
+        )
     return None

@@ -7,6 +7,7 @@ in its own transaction after the first one is left unchanged, and raises
 ``AccountRuleError`` carrying the sentence to show.
 """
 
+import functools
 import logging
 import secrets
 from binascii import hexlify
@@ -21,9 +22,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audits.context import Actor
+from audits import trail
+from audits.context import Actor, collecting_field_history, pending_field_history
 from audits.events import EventType, Outcome
-from audits.trail import record
+from audits.receivers import record_field_history
 from flockgov import alarms
 
 from . import notices, rules
@@ -53,6 +55,56 @@ class AccountRuleError(Exception):
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def _act(func):
+    """Marks an account act: the field history it writes (django-auditlog) is
+    linked to the act's own ``account.*`` / ``auth.*`` event rather than recorded
+    as a generic change of its own."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        outermost = pending_field_history() is None
+        with collecting_field_history() as pending:
+            result = func(*args, **kwargs)
+            if outermost and pending:
+                # Saved after the act's last record (should not happen): kept as
+                # a generic change rather than lost.
+                with transaction.atomic():
+                    for instance, entry in pending:
+                        record_field_history(instance, entry)
+                pending.clear()
+        return result
+
+    return wrapper
+
+
+def record(event_type, *, target=None, data=None, logentry_id=None, **kwargs):
+    """``audits.trail.record``, linking the field history this act wrote.
+
+    The entries for ``target`` are linked to this record (the last one as its
+    ``logentry_id``, all of them in ``data["field_history"]``); entries for
+    anything else keep a generic record of their own, in this transaction.
+    """
+    pending = pending_field_history()
+    if pending:
+        mine = [
+            entry
+            for instance, entry in pending
+            if target is not None
+            and instance._meta.label_lower == target._meta.label_lower
+            and instance.pk == target.pk
+        ]
+        others = [(i, e) for i, e in pending if e not in mine]
+        pending.clear()
+        for instance, entry in others:
+            record_field_history(instance, entry)
+        if mine:
+            data = {**(data or {}), "field_history": [entry.pk for entry in mine]}
+            logentry_id = mine[-1].pk
+    return trail.record(
+        event_type, target=target, data=data, logentry_id=logentry_id, **kwargs
+    )
 
 
 def _refuse(
@@ -106,6 +158,19 @@ def _set_status(
     officer.save()
 
 
+def _sync_staff(officer: Officer) -> bool:
+    """Staff status follows the role (the caller saves and audits); True if changed.
+
+    Administrators prepare accounts and record training, and keep the system:
+    they use the Django admin (staff, all model permissions; what it may change
+    is limited in ``accounts.admin``). No other role does.
+    """
+    staff = officer.role == Role.ADMIN
+    changed = officer.is_staff != staff or officer.is_superuser != staff
+    officer.is_staff = officer.is_superuser = staff
+    return changed
+
+
 def end_sessions(officer: Officer, *, actor: Actor | None = None) -> int:
     """Ends the officer's live session now (the caller saves ``officer``).
 
@@ -152,6 +217,7 @@ class NewAccount:
     badge_number: str = ""
 
 
+@_act
 def create_account(*, actor: Actor, account: NewAccount, password: str) -> Officer:
     """A pending account: it signs in only after training and the Captain."""
     if problem := rules.create_problem(actor.officer):
@@ -200,13 +266,19 @@ def create_account(*, actor: Actor, account: NewAccount, password: str) -> Offic
                 is_active=False,
                 # The administrator knows this password: the officer replaces it.
                 must_change_password=True,
+                is_staff=account.role == Role.ADMIN,
+                is_superuser=account.role == Role.ADMIN,
             )
             record(
                 EventType.ACCOUNT_CREATED,
                 actor=actor,
                 target=officer,
                 summary=f"created {officer.username} as {officer.get_role_display()}",
-                data={"role": officer.role, "badge_number": officer.badge_number},
+                data={
+                    "role": officer.role,
+                    "badge_number": officer.badge_number,
+                    "staff": officer.is_staff,
+                },
             )
     except IntegrityError:
         # Two administrators raced for the same username or badge.
@@ -227,6 +299,7 @@ def _check_upload(upload: UploadedFile | None) -> tuple[str | None, str]:
     return rules.upload_problem(head, upload.size or 0)
 
 
+@_act
 def record_certificate(
     *,
     actor: Actor,
@@ -311,6 +384,7 @@ def record_certificate(
 # --- activation, deactivation, suspension, restoration -------------------------------
 
 
+@_act
 def prepare_activation(*, actor: Actor, officer: Officer) -> Officer:
     with transaction.atomic():
         officer = _lock(officer)
@@ -340,6 +414,7 @@ def prepare_activation(*, actor: Actor, officer: Officer) -> Officer:
     return officer
 
 
+@_act
 def activate(*, actor: Actor, officer: Officer, reason: str = "") -> Officer:
     today = _today()
     with transaction.atomic():
@@ -382,6 +457,7 @@ def activate(*, actor: Actor, officer: Officer, reason: str = "") -> Officer:
     return officer
 
 
+@_act
 def _status_change(
     *,
     actor: Actor,
@@ -471,6 +547,7 @@ def suspend_for_violation(
     return officer
 
 
+@_act
 def note_further_violation(*, actor: Actor, officer: Officer, reference: str) -> None:
     record(
         EventType.ACCOUNT_SUSPENDED,
@@ -517,6 +594,7 @@ def emergency_disable(
     return officer
 
 
+@_act
 def suspend_for_lapsed_training(*, actor: Actor, officer: Officer, today: date) -> bool:
     """Suspends (training) an active account whose training lapsed; False if not."""
     with transaction.atomic():
@@ -555,6 +633,7 @@ def suspend_for_lapsed_training(*, actor: Actor, officer: Officer, today: date) 
     return True
 
 
+@_act
 def disable_unused(*, actor: Actor, officer: Officer, cutoff) -> bool:
     """Disables an active account unused since ``cutoff``; False if it was used."""
     with transaction.atomic():
@@ -574,6 +653,7 @@ def disable_unused(*, actor: Actor, officer: Officer, cutoff) -> bool:
     return True
 
 
+@_act
 def send_training_notice(
     *, actor: Actor, certificate: TrainingCertificate, days: int
 ) -> bool:
@@ -616,6 +696,7 @@ def send_training_notice(
     return True
 
 
+@_act
 def require_retraining(*, actor: Actor, officer: Officer, incident: str) -> Officer:
     """CJIS AT-2: retraining within 30 days of a security incident."""
     with transaction.atomic():
@@ -651,6 +732,7 @@ def require_retraining(*, actor: Actor, officer: Officer, incident: str) -> Offi
     return officer
 
 
+@_act
 def provision_trained_account(
     *,
     actor: Actor,
@@ -664,6 +746,8 @@ def provision_trained_account(
     course: str = DEFAULT_COURSE,
     completed_on: date | None = None,
     issuer_reference: str | None = None,
+    supervisor: Officer | None = None,
+    extra_data: dict | None = None,
 ) -> Officer:
     """Creates an account, records a current certificate and activates it.
 
@@ -683,15 +767,23 @@ def provision_trained_account(
             last_name=last_name,
             email=email,
             badge_number=badge_number or None,
+            supervisor=supervisor,
             status=AccountStatus.PENDING,
             is_active=False,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
         )
         record(
             EventType.ACCOUNT_CREATED,
             actor=actor,
             target=officer,
             summary=f"provisioned {username} as {officer.get_role_display()}",
-            data={"role": role, "provisioned": True},
+            data={
+                "role": role,
+                "staff": officer.is_staff,
+                "provisioned": True,
+                **(extra_data or {}),
+            },
         )
         certificate = TrainingCertificate.objects.create(
             officer=officer,
@@ -707,7 +799,11 @@ def provision_trained_account(
             actor=actor,
             target=officer,
             summary=f"recorded {course} completed {completed_on:%Y-%m-%d}",
-            data={"certificate": certificate.pk, "provisioned": True},
+            data={
+                "certificate": certificate.pk,
+                "provisioned": True,
+                **(extra_data or {}),
+            },
         )
         _set_status(officer, AccountStatus.ACTIVE, actor=actor, reason="provisioned")
         officer.activated_by = actor.officer
@@ -719,7 +815,52 @@ def provision_trained_account(
             actor=actor,
             target=officer,
             summary="activated (provisioned)",
-            data={"certificate": certificate.pk, "provisioned": True},
+            data={
+                "certificate": certificate.pk,
+                "provisioned": True,
+                **(extra_data or {}),
+            },
+        )
+    return officer
+
+
+@_act
+def change_role(*, actor: Actor, officer: Officer, role: str) -> Officer:
+    """An administrator gives an account another role; staff status follows it."""
+    with transaction.atomic():
+        officer = _lock(officer)
+        problem = rules.admin_only_problem(actor.officer, officer, "changes roles")
+        if problem is None and role not in Role.values:
+            problem = f"{role!r} is not a role."
+        if problem is None and role == officer.role:
+            problem = f"This account already has the role {officer.get_role_display()}."
+        if problem is None:
+            previous = officer.role
+            officer.role = role
+            _sync_staff(officer)
+            officer.save()
+            record(
+                EventType.ACCOUNT_ROLE_CHANGED,
+                actor=actor,
+                target=officer,
+                summary=(
+                    f"role changed from {Role(previous).label} to "
+                    f"{officer.get_role_display()}"
+                ),
+                data={
+                    "previous_role": previous,
+                    "role": role,
+                    "staff": officer.is_staff,
+                },
+            )
+    if problem:
+        _refuse(
+            EventType.ACCOUNT_ROLE_CHANGED,
+            actor=actor,
+            target=officer,
+            message=problem,
+            data={"role": role},
+            field="role",
         )
     return officer
 
@@ -727,6 +868,7 @@ def provision_trained_account(
 # --- lockout ---------------------------------------------------------------------
 
 
+@_act
 def register_failure(*, actor: Actor, officer: Officer, factor: str) -> Officer:
     """Counts one failed password or second-factor attempt; the fifth locks.
 
@@ -772,6 +914,7 @@ def register_success(*, officer: Officer) -> None:
     )
 
 
+@_act
 def unlock(*, actor: Actor, officer: Officer) -> Officer:
     with transaction.atomic():
         officer = _lock(officer)
@@ -794,6 +937,7 @@ def unlock(*, actor: Actor, officer: Officer) -> Officer:
 # --- passwords -------------------------------------------------------------------
 
 
+@_act
 def change_password(*, actor: Actor, officer: Officer, new_password: str) -> None:
     try:
         validate_password(new_password, officer)
@@ -813,6 +957,7 @@ def change_password(*, actor: Actor, officer: Officer, new_password: str) -> Non
         record(EventType.PASSWORD_CHANGED, actor=actor, target=officer)
 
 
+@_act
 def reset_password(*, actor: Actor, officer: Officer) -> str:
     """An administrator sets a one-time password, shown once to them.
 
@@ -842,7 +987,15 @@ def reset_password(*, actor: Actor, officer: Officer) -> str:
 # --- second factors ----------------------------------------------------------------
 
 
+def check_enrolment(*, actor: Actor, officer: Officer) -> None:
+    """Refuses (audited) a first enrolment ``rules.enrolment_problem`` forbids."""
+    if problem := rules.enrolment_problem(officer, timezone.now()):
+        _refuse(EventType.MFA_ENROLLED, actor=actor, target=officer, message=problem)
+
+
+@_act
 def enrol_totp(*, actor: Actor, device: SealedTOTPDevice) -> None:
+    check_enrolment(actor=actor, officer=device.user)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -857,6 +1010,35 @@ def enrol_totp(*, actor: Actor, device: SealedTOTPDevice) -> None:
         )
 
 
+@_act
+def provision_totp_device(
+    *, actor: Actor, officer: Officer, seed: bytes, name: str
+) -> SealedTOTPDevice:
+    """Enrols an authenticator holding ``seed``, chosen elsewhere, sealed like any
+    other; it replaces any other authenticator of the account.
+
+    For demonstration accounts whose keys are published (``queries.demo``); like
+    ``provision_trained_account``, the product's pages never call it, and its
+    record says ``provisioned: true``.
+    """
+    with transaction.atomic():
+        officer = _lock(officer)
+        device = SealedTOTPDevice.sealed_from_seed(
+            officer, seed, name=name, confirmed=True
+        )
+        device.save()
+        SealedTOTPDevice.objects.filter(user=officer).exclude(pk=device.pk).delete()
+        record(
+            EventType.MFA_ENROLLED,
+            actor=actor,
+            target=officer,
+            summary=f"authenticator with a given seed enrolled ({name})",
+            data={"device": device.persistent_id, "provisioned": True},
+        )
+    return device
+
+
+@_act
 def issue_recovery_codes(*, actor: Actor, officer: Officer) -> list[str]:
     """Ten new codes (the old ones stop working); returned once, stored hashed."""
     codes = [new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -888,6 +1070,7 @@ def issue_recovery_codes(*, actor: Actor, officer: Officer) -> list[str]:
 # --- sessions ----------------------------------------------------------------------
 
 
+@_act
 def start_live_session(*, actor: Actor, officer: Officer, session_key: str) -> None:
     """Makes this session the officer's only one (§7.B.1), ending any other.
 
@@ -956,6 +1139,7 @@ def rekey_live_session(*, officer: Officer, old_key: str, new_key: str) -> None:
     )
 
 
+@_act
 def report_shared_use(*, actor: Actor, officer: Officer, addresses: list) -> None:
     message = (
         f"Account {officer.username} was used from two addresses at once "
@@ -980,6 +1164,7 @@ def report_shared_use(*, actor: Actor, officer: Officer, addresses: list) -> Non
     logger.warning("account %s used from two addresses at once", officer.pk)
 
 
+@_act
 def end_session_by_policy(*, actor: Actor, officer: Officer, reason: str) -> None:
     record(
         EventType.SESSION_ENDED,

@@ -138,6 +138,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:verify')}?next={_next_url(request)}")
     if request.user.is_locked():
         return _locked_out(request)
+    try:
+        services.check_enrolment(
+            actor=Actor.from_request(request), officer=request.user
+        )
+    except services.AccountRuleError as exc:
+        # A password alone does not let anyone bind their own authenticator.
+        logout(request)
+        messages.error(request, str(exc))
+        return redirect("accounts:login")
     device = None
     pending_id = request.session.get(PENDING_DEVICE_KEY)
     if pending_id:

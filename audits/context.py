@@ -112,3 +112,32 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
             yield actor
     finally:
         _current.reset(token)
+
+
+# Field history (django-auditlog entries) written during an act that records its
+# own, specific audit event: ``audits.receivers`` hands the entries to the act
+# instead of recording a generic ``config.changed`` for each, and the act links
+# them to its event (see ``accounts.services``).
+_field_history: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "flockgov_field_history", default=None
+)
+
+
+def pending_field_history() -> list | None:
+    """The list collecting the act's field history, or None outside an act."""
+    return _field_history.get()
+
+
+@contextlib.contextmanager
+def collecting_field_history() -> Iterator[list]:
+    """Collects auditlog entries written inside; nested uses share one list."""
+    pending = _field_history.get()
+    if pending is not None:
+        yield pending
+        return
+    pending = []
+    token = _field_history.set(pending)
+    try:
+        yield pending
+    finally:
+        _field_history.reset(token)

@@ -61,6 +61,7 @@ class EventType(models.TextChoices):
     SESSION_ENDED = "auth.session_ended", "Session ended by the system"
     SHARED_ACCOUNT_SUSPECTED = "auth.shared_account", "Account used from two places"
     TOTP_KEYS_ROTATED = "auth.totp_keys_rotated", "TOTP seed key rotated"
+    ACCOUNT_ROLE_CHANGED = "account.role_changed", "Account role changed"
     # sharing
     SHARE_REQUESTED = "sharing.requested", "Share requested"
     SHARE_REFUSED = "sharing.refused", "Share refused"

@@ -400,6 +400,11 @@ FLOCKGOV_LOCKOUT_WINDOW = timedelta(minutes=15)
 FLOCKGOV_SESSION_IDLE = timedelta(minutes=env_int("FLOCKGOV_SESSION_IDLE_MINUTES", 30))
 FLOCKGOV_SESSION_ABSOLUTE = timedelta(hours=12)
 FLOCKGOV_PASSWORD_MAX_AGE_DAYS = env_int("FLOCKGOV_PASSWORD_MAX_AGE_DAYS", 365)
+# A first authenticator is enrolled only with an administrator-issued password,
+# within this long of its issue (or of the activation, if later).
+FLOCKGOV_ENROLMENT_WINDOW = timedelta(
+    hours=env_int("FLOCKGOV_ENROLMENT_WINDOW_HOURS", 72)
+)
 # The key ring that encrypts TOTP seeds (see accounts/crypto.py).
 FLOCKGOV_TOTP_KEYS = _secret_from_file_or_env("FLOCKGOV_TOTP_KEYS")
 if not FLOCKGOV_TOTP_KEYS and not (DEBUG or TESTING):

@@ -12,6 +12,7 @@ sites named after a Martinsville-like street grid, more by day than by night.
 
 import base64
 import hashlib
+import hmac
 import logging
 import random
 from dataclasses import dataclass
@@ -21,10 +22,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Officer
+from accounts import services
+from accounts.models import Officer, SealedTOTPDevice
 from accounts.roles import Role
 from audits.context import Actor
 from audits.events import EventType
@@ -80,19 +80,23 @@ DEMO_BY_USERNAME = {account.username: account for account in DEMO_ACCOUNTS}
 
 
 def ensure_demo_account(spec: DemoAccount, *, actor: Actor) -> tuple[Officer, bool]:
-    """The account ``spec`` describes, with its password and a confirmed TOTP
-    device on the published key; created when missing. Returns (account, created).
+    """The account ``spec`` describes, with its password and a confirmed
+    authenticator on the published key; created when missing. Returns (account,
+    created).
 
-    The one place that makes a demo account: extend it (training records, shifts)
-    rather than writing a second one.
+    A new account goes through ``accounts.services.provision_trained_account``
+    (training certificate, activation, audited) like any bootstrapped account;
+    its authenticator is a sealed device holding the published key. The one
+    place that makes a demo account: extend it rather than writing a second one.
     """
     officer = Officer.objects.filter(username=spec.username).first()
     created = officer is None
     if created:
-        officer = Officer.objects.create_user(
+        officer = services.provision_trained_account(
+            actor=actor,
             username=spec.username,
-            password=spec.password,
             role=spec.role,
+            password=spec.password,
             first_name=spec.first_name,
             last_name=spec.last_name,
             email=f"{spec.username}@example.org",
@@ -102,21 +106,13 @@ def ensure_demo_account(spec: DemoAccount, *, actor: Actor) -> tuple[Officer, bo
                 if spec.supervisor
                 else None
             ),
-            # Technical administration includes Django's admin pages.
-            is_staff=spec.role == Role.ADMIN,
-            is_superuser=spec.role == Role.ADMIN,
-        )
-        record(
-            EventType.ACCOUNT_CREATED,
-            actor=actor,
-            target=officer,
-            summary=f"demo account {spec.username} ({spec.role}) created",
-            data={"username": spec.username, "role": spec.role, "demo": True},
+            issuer_reference=f"DEMO-{spec.username}",
+            extra_data={"demo": True},
         )
     elif not officer.check_password(spec.password):
         # Someone changed it; demo accounts exist to be signed into.
         officer.set_password(spec.password)
-        officer.save(update_fields=["password"])
+        officer.save(update_fields=["password", "password_changed_at"])
         record(
             EventType.ACCOUNT_CHANGED,
             actor=actor,
@@ -124,18 +120,13 @@ def ensure_demo_account(spec: DemoAccount, *, actor: Actor) -> tuple[Officer, bo
             summary=f"demo account {spec.username}: password reset to the demo one",
             data={"username": spec.username, "demo": True, "password_reset": True},
         )
-    _, device_created = TOTPDevice.objects.get_or_create(
-        user=officer,
-        key=spec.totp_key_hex,
-        defaults={"name": "demo authenticator", "confirmed": True},
-    )
-    if device_created:
-        record(
-            EventType.MFA_ENROLLED,
+    if not SealedTOTPDevice.objects.filter(user=officer, confirmed=True).exists():
+        # An account that enrolled its own authenticator keeps it.
+        services.provision_totp_device(
             actor=actor,
-            target=officer,
-            summary=f"demo TOTP key enrolled for {spec.username}",
-            data={"username": spec.username, "demo": True},
+            officer=officer,
+            seed=bytes.fromhex(spec.totp_key_hex),
+            name="demo authenticator",
         )
     return officer, created
 
@@ -146,19 +137,27 @@ def create_demo_accounts(*, actor: Actor) -> int:
     return sum(ensure_demo_account(spec, actor=actor)[1] for spec in ordered)
 
 
+def demo_device(spec: DemoAccount) -> SealedTOTPDevice | None:
+    """The account's confirmed authenticator if it still holds the published key."""
+    published = bytes.fromhex(spec.totp_key_hex)
+    for device in SealedTOTPDevice.objects.filter(
+        user__username=spec.username, confirmed=True
+    ):
+        if hmac.compare_digest(device.bin_key, published):
+            return device
+    return None
+
+
 def current_code(spec: DemoAccount) -> tuple[str, int] | None:
     """The code the demo key shows now and how many seconds it has left, or None
     when the account no longer carries the published key."""
-    device = TOTPDevice.objects.filter(
-        user__username=spec.username, key=spec.totp_key_hex, confirmed=True
-    ).first()
+    device = demo_device(spec)
     if device is None:
         return None
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     seconds_left = device.step - int(timezone.now().timestamp() - device.t0) % (
         device.step
     )
-    return f"{totp.token():0{device.digits}d}", seconds_left
+    return device.current_code(), seconds_left
 
 
 # --- Cameras -------------------------------------------------------------------

@@ -8,9 +8,10 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from accounts import crypto, services
-from accounts.models import RecoveryCode, SealedTOTPDevice
+from accounts.models import Officer, RecoveryCode, SealedTOTPDevice
 from audits.events import EventType, Outcome
 from tests.accounts.conftest import actor_of, events, password_only, signed_in
 from tests.conftest import PASSWORD, current_code
@@ -22,6 +23,10 @@ NOW = "2026-12-04 15:00Z"
 @time_machine.travel(NOW, tick=False)
 def test_it_enrols_an_authenticator_at_first_sign_in(alice):
     SealedTOTPDevice.objects.filter(user=alice).delete()
+    # As a new account: the password is one an administrator issued.
+    Officer.objects.filter(pk=alice.pk).update(
+        must_change_password=True, password_changed_at=timezone.now()
+    )
     client = Client()
     response = client.post(
         "/accounts/login/",
@@ -36,7 +41,8 @@ def test_it_enrols_an_authenticator_at_first_sign_in(alice):
     response = client.post("/accounts/enrol/", {"token": device.current_code()})
     assert response.status_code == 302
     assert SealedTOTPDevice.objects.get(user=alice).confirmed
-    assert client.get("/search/").status_code == 200
+    # Signed in; the issued password is replaced before anything else.
+    assert client.get("/search/")["Location"].startswith("/accounts/password/")
     assert events(EventType.MFA_ENROLLED).count() == 1
 
 

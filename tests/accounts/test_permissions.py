@@ -121,7 +121,9 @@ def _everyone(status: int) -> dict[str, int]:
 
 # What each signed-in role gets from each page (bob is "another officer").
 MATRIX = {
-    "/": _everyone(302),
+    # Each role lands on a page it may use: search, the audit trail, or (for
+    # records, which does neither) the home page itself.
+    "/": dict(officer=302, captain=302, admin=302, chief=302, records=200),
     # Each person's own searches; searching itself is refused by the service.
     "/searches/mine/": _everyone(200),
     "/api/v1/searches/": _everyone(200),
@@ -300,6 +302,11 @@ ACTION_MATRIX = [
         "retraining",
         {"incident": "INC-9"},
         dict(officer=404, captain=302, admin=302, chief=400, records=404),
+    ),
+    (
+        "role",
+        {"role": "supervisor"},
+        dict(officer=404, captain=400, admin=302, chief=400, records=404),
     ),
 ]
 

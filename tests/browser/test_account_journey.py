@@ -51,6 +51,10 @@ def new_page(chromium, live_server):
 
 def test_it_enrols_an_authenticator_at_first_sign_in(page, alice):
     SealedTOTPDevice.objects.filter(user=alice).delete()
+    # As a new account: the password is one an administrator issued.
+    Officer.objects.filter(pk=alice.pk).update(
+        must_change_password=True, password_changed_at=timezone.now()
+    )
     page.goto("/accounts/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)
@@ -60,7 +64,7 @@ def test_it_enrols_an_authenticator_at_first_sign_in(page, alice):
     assert page.locator("main .qr svg").count() == 1
     page.fill("#id_token", _code_from_secret(page.inner_text("#totp-secret")))
     page.click("main button[type=submit]")
-    page.wait_for_url("**/search/")
+    page.wait_for_url("**/accounts/password/**")
     assert SealedTOTPDevice.objects.get(user=alice).confirmed
     assert AuditEvent.objects.filter(event_type=EventType.MFA_ENROLLED).count() == 1
 
@@ -97,7 +101,7 @@ def test_it_takes_an_account_from_creation_to_restoration(
     olga = make_account("olga", Role.ADMIN)
     # 1. An administrator creates the account; it cannot sign in yet.
     sign_in(page, dave)
-    page.wait_for_url("**/search/")
+    page.wait_for_url("**/audit/")
     page.goto("/accounts/manage/new/")
     page.fill("#id_username", "gina")
     page.fill("#id_first_name", "Gina")
@@ -148,7 +152,7 @@ def test_it_takes_an_account_from_creation_to_restoration(
     # 5. Another administrator suspends her for a violation; her session ends.
     admin = new_page()
     sign_in(admin, olga)
-    admin.wait_for_url("**/search/")
+    admin.wait_for_url("**/audit/")
     admin.goto(f"/accounts/manage/{gina.pk}/")
     admin.fill("#action-suspend input[name=reference]", "Finding 2026-12/3")
     admin.click("#action-suspend button[type=submit]")
@@ -160,7 +164,7 @@ def test_it_takes_an_account_from_creation_to_restoration(
     # 6. The Chief restores her, recording the review decision.
     chief = new_page()
     sign_in(chief, erin)
-    chief.wait_for_url("**/search/")
+    chief.wait_for_url("**/audit/")
     chief.goto(f"/accounts/manage/{gina.pk}/")
     assert chief.locator("#action-activate").count() == 0
     chief.fill(

@@ -151,15 +151,6 @@ def test_it_takes_no_basic_or_token_credentials_on_the_api(alice):
             assert "detail" in json.loads(response.content)
 
 
-# TODO: django-otp's admin answers a missing device's config/QR page with a
-# server error (TOTPDevice.DoesNotExist instead of 404); it belongs to the
-# accounts work, which should also decide whether staff may see another
-# person's TOTP secret there at all. Drop this set once that is settled.
-THIRD_PARTY_500_ON_MISSING_OBJECT = {
-    "/admin/otp_totp/totpdevice/1/config/",
-    "/admin/otp_totp/totpdevice/1/qrcode/",
-}
-
 # What each signed-in role gets on the routes of this product (GET). Routes not
 # named here must still answer without a server error.
 EXPECTED = {
@@ -201,11 +192,7 @@ def test_it_gives_each_verified_role_what_it_may_have(
             if expected is not None and response.status_code != expected:
                 problems.append(f"{role} {path}: {response.status_code} != {expected}")
             # The health page answers 503 while no worker heartbeat is recorded.
-            if (
-                response.status_code >= 500
-                and path not in THIRD_PARTY_500_ON_MISSING_OBJECT
-                and path != "/health/"
-            ):
+            if response.status_code >= 500 and path != "/health/":
                 problems.append(f"{role} {path}: server error")
             if (
                 path.startswith("/api/")

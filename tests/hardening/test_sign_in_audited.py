@@ -6,9 +6,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Officer
+from accounts.models import Officer, SealedTOTPDevice
 from accounts.roles import Role
 from audits.events import EventType, Outcome
 from audits.models import AuditEvent
@@ -75,14 +74,18 @@ def test_it_audits_password_code_failure_code_success_and_sign_out(alice):
 
 
 def test_it_audits_enrolment_of_a_first_second_factor(db):
+    # A new account: its password was issued by an administrator (must change).
     newcomer = Officer.objects.create_user(
-        username="gina", password=PASSWORD, role=Role.OFFICER
+        username="gina",
+        password=PASSWORD,
+        role=Role.OFFICER,
+        must_change_password=True,
     )
     client = Client()
     response = _sign_in_password(client, "gina")
     assert response["Location"].startswith("/accounts/enrol/")
     assert client.get("/accounts/enrol/").status_code == 200
-    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=newcomer, confirmed=False)
 
     client.post("/accounts/enrol/", {"token": "000000"})
     assert _last().event_type == EventType.MFA_FAILED
@@ -90,6 +93,8 @@ def test_it_audits_enrolment_of_a_first_second_factor(db):
     with time_machine.travel(timezone.now() + timedelta(seconds=30), tick=False):
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
         client.post("/accounts/enrol/", {"token": f"{totp.token():06d}"})
-    enrolled = _last()
-    assert enrolled.event_type == EventType.MFA_ENROLLED
+    enrolled = AuditEvent.objects.get(event_type=EventType.MFA_ENROLLED)
+    # Enrolment, then the sign-in it completes.
+    assert _last().event_type == EventType.MFA_VERIFIED
+    assert _last().seq == enrolled.seq + 1
     assert enrolled.actor == newcomer

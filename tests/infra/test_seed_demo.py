@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Officer
+from accounts.models import Officer, SealedTOTPDevice
+from accounts.roles import Role
 from audits.events import EventType
 from audits.models import AuditEvent
 from queries import demo
@@ -52,8 +53,14 @@ def test_it_creates_every_demo_account_with_its_role_and_key(seeded):
         assert officer.role == spec.role
         assert officer.check_password(spec.password)
         assert len(spec.password) >= 12
-        assert officer.totpdevice_set.get(confirmed=True).key == spec.totp_key_hex
+        device = SealedTOTPDevice.objects.get(user=officer, confirmed=True)
+        assert device.bin_key == bytes.fromhex(spec.totp_key_hex)
+        # Sealed like any other seed: the database holds no plain copy.
+        assert spec.totp_key_hex not in device.sealed_key
         assert spec.totp_key_base32 in seeded
+        assert officer.is_active
+        assert officer.current_certificate() is not None
+        assert officer.is_staff == (spec.role == Role.ADMIN)
     officer = Officer.objects.get(username="officer")
     assert officer.supervisor.username == "supervisor"
     assert Officer.objects.get(username="admin").is_staff
@@ -158,6 +165,15 @@ def test_it_audits_the_seeding(seeded):
     created = AuditEvent.objects.filter(event_type=EventType.ACCOUNT_CREATED)
     assert created.count() == len(demo.DEMO_ACCOUNTS)
     assert {event.actor_label for event in created} == {"system:seed_demo"}
+    # Each account was trained, activated and given the published key, audited.
+    for event_type in (
+        EventType.TRAINING_RECORDED,
+        EventType.ACCOUNT_ACTIVATED,
+        EventType.MFA_ENROLLED,
+    ):
+        events = AuditEvent.objects.filter(event_type=event_type)
+        assert events.count() == len(demo.DEMO_ACCOUNTS), event_type
+        assert all(event.data["provisioned"] for event in events)
     imported = AuditEvent.objects.get(event_type=EventType.READS_IMPORTED)
     assert imported.data["imported"] == PlateRead.objects.count()
     assert imported.data["source"] == demo.DEMO_SOURCE
@@ -177,6 +193,18 @@ def test_it_lets_a_demo_account_sign_in_with_the_printed_code(seeded, settings):
     assert client.get("/search/").status_code == 200
 
 
+def test_it_lets_the_demo_administrator_use_the_django_admin(seeded, settings):
+    client = Client()
+    spec = demo.DEMO_BY_USERNAME["admin"]
+    client.post(
+        "/accounts/login/",
+        {"username": "admin", "password": spec.password, "acknowledge": "on"},
+    )
+    code = run("demo_code", "admin").split()[0].removeprefix("code=")
+    assert client.post("/accounts/verify/", {"token": code}).status_code == 302
+    assert client.get("/admin/accounts/officer/").status_code == 200
+
+
 def test_it_prints_the_code_and_how_long_it_lasts(seeded, settings):
     with time_machine.travel(NOW + timedelta(seconds=12), tick=False):
         line = run("demo_code", "captain").strip()
@@ -192,7 +220,7 @@ def test_it_refuses_codes_for_accounts_that_are_not_demo_ones(seeded, settings):
 
 
 def test_it_refuses_codes_once_the_demo_key_is_replaced(seeded, settings):
-    Officer.objects.get(username="chief").totpdevice_set.all().delete()
+    SealedTOTPDevice.objects.filter(user__username="chief").delete()
     with pytest.raises(CommandError, match="no confirmed device with the demo key"):
         run("demo_code", "chief")
 
