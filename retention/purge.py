@@ -47,8 +47,8 @@ from flockgov import alarms
 from flockgov.db import partitions
 
 from . import rules
-from .sql import TRAIL_LATE
 from .models import HeldAuditRecord, HeldRead, PurgeRun
+from .sql import TRAIL_LATE
 
 logger = logging.getLogger(__name__)
 

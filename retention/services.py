@@ -277,8 +277,7 @@ def extend_hold(
         read_params = [plate_value, window_start, window_end]
         # Alerts on the plate in the window are evidence of the same events.
         alert_where = (
-            "a.read_plate = %s AND a.read_captured_at >= %s "
-            "AND a.read_captured_at < %s"
+            "a.read_plate = %s AND a.read_captured_at >= %s AND a.read_captured_at < %s"
         )
         alert_params = read_params
     elif method == HoldCoverage.Method.CASE:
