@@ -533,6 +533,9 @@ FLOCKGOV_NCIC_LIST_NAME = env("FLOCKGOV_NCIC_LIST_NAME", "NCIC - VSP")
 FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS = env_int(
     "FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS", 2
 )
+# An alert on a read captured longer ago than this when it is raised (a bulk or
+# historical import) is marked historical and kept out of the live alert feed.
+FLOCKGOV_ALERT_LIVE_WINDOW_MINUTES = env_int("FLOCKGOV_ALERT_LIVE_WINDOW_MINUTES", 60)
 # How many reads one POST /api/v1/reads/ may carry.
 FLOCKGOV_INGEST_MAX_BATCH = env_int("FLOCKGOV_INGEST_MAX_BATCH", 5000)
 CELERY_BEAT_SCHEDULE.update(

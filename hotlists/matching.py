@@ -10,7 +10,7 @@ without the vendor's hashing key, and a look-alike of a digest means nothing.
 
 import logging
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -102,6 +102,7 @@ def match_reads(sender, reads, actor, **kwargs) -> list[Alert]:
         )
     if not found:
         return []
+    live_window = timedelta(minutes=settings.FLOCKGOV_ALERT_LIVE_WINDOW_MINUTES)
     lists = HotList.objects.in_bulk({row[2] for row in found})
     cameras = Camera.objects.in_bulk({row[0].camera_id for row in found})
     alerts = []
@@ -125,6 +126,7 @@ def match_reads(sender, reads, actor, **kwargs) -> list[Alert]:
                 match_kind=kind,
                 substitutions=changed,
                 list_stale=lists[hotlist_id].is_stale(now),
+                historical=now - read.captured_at > live_window,
             )
         )
     created = Alert.objects.bulk_create(alerts)
@@ -146,6 +148,7 @@ def match_reads(sender, reads, actor, **kwargs) -> list[Alert]:
             "per_list": Counter(lists[a.hotlist_id].key for a in created),
             "lookalike": sum(1 for a in created if a.match_kind == MatchKind.LOOKALIKE),
             "stale": sum(1 for a in created if a.list_stale),
+            "historical": sum(1 for a in created if a.historical),
         },
     )
     logger.info("raised %s alerts from a batch of %s reads", len(created), len(reads))

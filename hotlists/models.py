@@ -239,6 +239,10 @@ class AlertQuerySet(models.QuerySet["Alert"]):
     def open(self) -> "AlertQuerySet":
         return self.filter(disposition__isnull=True)
 
+    def live(self) -> "AlertQuerySet":
+        """Alerts that may page an officer: not raised from an old read."""
+        return self.filter(historical=False)
+
 
 class MatchKind(models.TextChoices):
     EXACT = "exact", "Exact plate"
@@ -269,6 +273,9 @@ class Alert(models.Model):
     substitutions = models.PositiveSmallIntegerField(default=0)
     # The NCIC list was older than 24 h when this alert was raised.
     list_stale = models.BooleanField(default=False)
+    # The read was captured longer before the alert than the live window (a bulk
+    # or historical import): the vehicle is long gone, so nobody is paged.
+    historical = models.BooleanField(default=False)
 
     objects = AlertQuerySet.as_manager()
 

@@ -210,7 +210,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 def _feed_context(request: HttpRequest) -> dict:
     visible = Alert.objects.visible_to(request.user).select_related("hotlist")
     return {
-        "open_alerts": list(visible.open()[:FEED_SIZE]),
+        # Alerts from old reads (historical imports) never page as live.
+        "open_alerts": list(visible.open().live()[:FEED_SIZE]),
         "recent": list(
             visible.filter(disposition__isnull=False).select_related(
                 "disposition", "disposition__officer"

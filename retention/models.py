@@ -173,6 +173,10 @@ class HeldAuditRecord(models.Model):
     class Source(models.TextChoices):
         AUDIT_EVENT = "audits.auditevent", "Audit event"
         SEARCH = "queries.search", "Search"
+        # Evidence held from other apps' audit-trail data (with what hangs on it:
+        # an alert's disposition and stop, a dissemination's request).
+        ALERT = "hotlists.alert", "Hot-list alert"
+        DISSEMINATION = "sharing.dissemination", "Dissemination"
 
     hold = models.ForeignKey(
         LegalHold, on_delete=models.PROTECT, related_name="audit_records"

@@ -48,6 +48,7 @@ from flockgov.db import partitions
 
 from . import rules
 from .models import HeldAuditRecord, HeldRead, PurgeRun
+from .sql import TRAIL_LATE
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class PurgeReport:
     searches_purged: int = 0
     log_entries_purged: int = 0
     vault_audit_purged: int = 0
+    # Other apps' audit-trail records destroyed, by table (alerts, shares ...).
+    trail_purged: dict[str, int] = field(default_factory=dict)
     images_removed: int = 0
     read_cutoff: str = ""
     audit_cutoff: str = ""
@@ -408,6 +411,13 @@ def _purge_audit(
         report.log_entries_purged = _fetch(
             "SELECT count(*) FROM auditlog_logentry WHERE timestamp <= %s", [cutoff]
         )[0][0]
+        for table, where, _label in TRAIL_LATE:
+            due = _fetch(
+                f"SELECT count(*) FROM {table} WHERE {where}",  # noqa: S608
+                [cutoff],
+            )[0][0]
+            if due:
+                report.trail_purged[table] = due
         return
 
     while not blocked:
@@ -429,6 +439,19 @@ def _purge_audit(
         report.audit_from_seq = report.audit_from_seq or last_seq - deleted + 1
         report.audit_through_seq = last_seq
 
+    # Alerts, shares and the rest first: a search goes only once nothing that
+    # names it is left.
+    while True:
+        with transaction.atomic():
+            rows = _fetch(
+                "SELECT * FROM flockgov_purge_trail_records(%s, %s)",
+                [cutoff, _batch_size()],
+            )
+        for table, deleted in rows:
+            if deleted:
+                report.trail_purged[table] = report.trail_purged.get(table, 0) + deleted
+        if not any(deleted for _, deleted in rows):
+            break
     while True:
         with transaction.atomic():
             searches, entries = _fetch(

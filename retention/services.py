@@ -164,6 +164,40 @@ WHERE {where}
 ON CONFLICT (hold_id, source, record_id) DO NOTHING
 """
 
+# An alert is held with its disposition and stop (one record of one event).
+_COPY_ALERTS = """
+INSERT INTO retention_heldauditrecord (
+    hold_id, source, record_id, recorded_at, content, held_at
+)
+SELECT %s, 'hotlists.alert', a.id, a.created_at,
+       to_jsonb(a) || jsonb_build_object(
+           'disposition', (SELECT to_jsonb(d) FROM hotlists_disposition d
+                           WHERE d.alert_id = a.id),
+           'stop', (SELECT to_jsonb(s) FROM hotlists_stop s WHERE s.alert_id = a.id)
+       ), %s
+FROM hotlists_alert a
+LEFT JOIN hotlists_hotlistentry en ON en.id = a.entry_id
+WHERE {where}
+ON CONFLICT (hold_id, source, record_id) DO NOTHING
+"""
+
+# A dissemination is held with its request and the recipient's acknowledgment.
+_COPY_DISSEMINATIONS = """
+INSERT INTO retention_heldauditrecord (
+    hold_id, source, record_id, recorded_at, content, held_at
+)
+SELECT %s, 'sharing.dissemination', d.id, d.sent_at,
+       to_jsonb(d) || jsonb_build_object(
+           'request', to_jsonb(q),
+           'acknowledgment', (SELECT to_jsonb(k) FROM sharing_acknowledgment k
+                              WHERE k.request_id = q.id)
+       ), %s
+FROM sharing_dissemination d
+JOIN sharing_sharingrequest q ON q.id = d.request_id
+WHERE {where}
+ON CONFLICT (hold_id, source, record_id) DO NOTHING
+"""
+
 
 def _copy(sql: str, where: str, params: list) -> int:
     with connection.cursor() as cursor:
@@ -206,6 +240,8 @@ def extend_hold(
     read_where, read_params = "", []
     audit_where, audit_params = "", []
     search_where, search_params = "", []
+    alert_where, alert_params = "", []
+    share_where, share_params = "", []
     asked_reads = 0
     plate_value = ""
     case = ""
@@ -239,6 +275,11 @@ def extend_hold(
             errors["window_end"] = ["The window must end after it starts."]
         read_where = "r.plate = %s AND r.captured_at >= %s AND r.captured_at < %s"
         read_params = [plate_value, window_start, window_end]
+        # Alerts on the plate in the window are evidence of the same events.
+        alert_where = (
+            "a.read_plate = %s AND a.read_captured_at >= %s AND a.read_captured_at < %s"
+        )
+        alert_params = read_params
     elif method == HoldCoverage.Method.CASE:
         try:
             case = clean_case_number(None, case_number or hold.case_number)
@@ -264,6 +305,8 @@ def extend_hold(
         )
         audit_params = [case, [str(s[0]) for s in searches]]
         search_where, search_params = "s.case_number = %s", [case]
+        alert_where, alert_params = "en.case_number = %s", [case]
+        share_where, share_params = "q.case_number = %s", [case]
     else:
         errors["method"] = [
             "Choose reads from a search, a plate and window, or a case."
@@ -298,6 +341,14 @@ def extend_hold(
         if search_where:
             audit_taken += _copy(
                 _COPY_SEARCHES, search_where, [hold.pk, now, *search_params]
+            )
+        if alert_where:
+            audit_taken += _copy(
+                _COPY_ALERTS, alert_where, [hold.pk, now, *alert_params]
+            )
+        if share_where:
+            audit_taken += _copy(
+                _COPY_DISSEMINATIONS, share_where, [hold.pk, now, *share_params]
             )
         if taken == 0 and audit_taken == 0 and already == 0:
             transaction.set_rollback(True)

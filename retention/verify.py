@@ -19,6 +19,7 @@ from flockgov.db import partitions
 from . import rules
 from .models import HeldRead, PurgeRun
 from .purge import partition_bounds
+from .sql import TRAIL_LATE
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,12 @@ def verify(*, now: datetime | None = None) -> Verification:
     ):
         late = _scalar(
             f"SELECT count(*) FROM {table} WHERE {column} <= %s",  # noqa: S608
+            [audit_limit],
+        )
+        result.check(late == 0, f"{late} {label} are older than two years")
+    for table, where, label in TRAIL_LATE:
+        late = _scalar(
+            f"SELECT count(*) FROM {table} WHERE {where}",  # noqa: S608
             [audit_limit],
         )
         result.check(late == 0, f"{late} {label} are older than two years")

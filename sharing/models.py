@@ -136,8 +136,8 @@ class SharingRequest(models.Model):
         related_name="+",
     )
     read_copies = models.JSONField(default=list, blank=True)
-    # TODO: hot-list entries are referenced by plain id until the hot-list app
-    # lands; then resolve them, copy what leaves and refuse unknown ids.
+    # Checked at request, approval and sending (exist, on a list the requester
+    # may see); what leaves is copied into the package (``services.entry_copies``).
     hotlist_entry_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     audit_seqs = ArrayField(models.BigIntegerField(), default=list, blank=True)
 

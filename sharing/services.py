@@ -23,6 +23,7 @@ from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.models import AuditEvent
 from audits.trail import record
+from hotlists.models import HotList, HotListEntry
 from queries.models import PlateRead, Search
 
 from . import files, permissions, rules
@@ -238,6 +239,12 @@ def _check_data(data: ShareInput, officer: Officer) -> list[dict[str, Any]]:
                     purged = _purged_error(missing)
                     errors.update(purged.errors)
                     codes.extend(purged.codes)
+    if data.hotlist_entry_ids:
+        unusable = _unusable_entries(sorted(set(data.hotlist_entry_ids)), officer)
+        if unusable:
+            entries_error = _entries_error(unusable)
+            errors.update(entries_error.errors)
+            codes.extend(entries_error.codes)
     if data.audit_seqs:
         missing_seqs = _missing_audit_records(sorted(set(data.audit_seqs)))
         if missing_seqs:
@@ -249,6 +256,48 @@ def _check_data(data: ShareInput, officer: Officer) -> list[dict[str, Any]]:
     if errors:
         raise SharingRefused(errors, codes)
     return copies
+
+
+def entry_copies(entry_ids: list[int]) -> list[dict[str, Any]]:
+    """What leaves of each hot-list entry (plate, state, category, list, NCIC
+    number): never the internal reason, look-alike key or who entered it."""
+    entries = HotListEntry.objects.filter(pk__in=entry_ids).select_related("hotlist")
+    return [
+        {
+            "id": entry.pk,
+            "plate": entry.plate,
+            "state": entry.state,
+            "category": entry.get_category_display(),
+            "list": entry.hotlist.name,
+            "ncic_number": entry.ncic_number,
+        }
+        for entry in entries.order_by("pk")
+    ]
+
+
+def _unusable_entries(entry_ids: list[int], officer: Officer) -> list[int]:
+    """Entries that do not exist (never entered, or destroyed two years after
+    they ended) or sit on a list the requester may not see: one answer for both,
+    so a share cannot probe for lists the requester is not given."""
+    lists = HotList.objects.filter(
+        pk__in=HotListEntry.objects.filter(pk__in=entry_ids).values("hotlist_id")
+    ).select_related("owner")
+    visible = {hotlist.pk for hotlist in lists if hotlist.visible_to(officer)}
+    usable = set(
+        HotListEntry.objects.filter(
+            pk__in=entry_ids, hotlist_id__in=visible
+        ).values_list("pk", flat=True)
+    )
+    return sorted(set(entry_ids) - usable)
+
+
+def _entries_error(unusable: list[int]) -> SharingRefused:
+    return refusal(
+        "hotlist_entry_ids",
+        "entries_unknown",
+        f"Hot-list entries {', '.join(map(str, unusable[:20]))} do not exist "
+        "(never entered, or destroyed) or are on a list you may not see.",
+    )
 
 
 def merge_errors(*errors: SharingRefused | None) -> SharingRefused | None:
@@ -392,6 +441,12 @@ def _recheck(sharing_request: SharingRequest) -> None:
         _, missing = copy_reads(sharing_request.read_ids)
         if missing:
             errors.append(_purged_error(missing))
+    if sharing_request.hotlist_entry_ids:
+        unusable = _unusable_entries(
+            list(sharing_request.hotlist_entry_ids), sharing_request.requested_by
+        )
+        if unusable:
+            errors.append(_entries_error(unusable))
     if sharing_request.audit_seqs:
         missing_seqs = _missing_audit_records(list(sharing_request.audit_seqs))
         if missing_seqs:
@@ -637,8 +692,25 @@ def _build_package(
                 "",
             ]
         )
-    for entry_id in sharing_request.hotlist_entry_ids:
-        rows.append(["hotlist_entry", entry_id, "", "", "", "", "", "", ""])
+    entries = entry_copies(list(sharing_request.hotlist_entry_ids))
+    contents["hotlist_entries"] = entries
+    for entry in entries:
+        detail = f"{entry['category']}; list: {entry['list']}"
+        if entry["ncic_number"]:
+            detail += f"; NCIC {entry['ncic_number']}"
+        rows.append(
+            [
+                "hotlist_entry",
+                entry["id"],
+                "",
+                entry["plate"],
+                entry["state"],
+                "",
+                "",
+                "",
+                detail,
+            ]
+        )
     events = AuditEvent.objects.filter(seq__in=sharing_request.audit_seqs).order_by(
         "seq"
     )

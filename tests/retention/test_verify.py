@@ -41,7 +41,7 @@ def test_it_passes_after_a_recent_purge(camera, system):
     run_purge(actor=system, now=NOW - timedelta(minutes=30))
     out, err, code = verify_command()
     assert code == 0, err
-    assert out.splitlines()[-1] == "verified=8 problems=0"
+    assert out.splitlines()[-1] == "verified=17 problems=0"
     event = AuditEvent.objects.get(event_type=EventType.RETENTION_VERIFIED)
     assert event.data["problems"] == []
 
@@ -54,7 +54,7 @@ def test_it_allows_two_hours_of_lateness_and_not_a_second_more(camera, system):
     out, err, code = verify_command()
     assert code == 1
     assert "1 reads are older than the retention period" in err
-    assert out.splitlines()[-1] == "verified=7 problems=1"
+    assert out.splitlines()[-1] == "verified=16 problems=1"
 
 
 def test_it_reports_old_audit_records_and_stale_purges(system):
@@ -63,7 +63,7 @@ def test_it_reports_old_audit_records_and_stale_purges(system):
     assert code == 1
     assert "1 audit records are older than two years" in err
     assert "no purge has succeeded in the last 3 hours (none ever)" in err
-    assert out.splitlines()[-1] == "verified=6 problems=2"
+    assert out.splitlines()[-1] == "verified=15 problems=2"
 
 
 class TestOverdueAlarm:
