@@ -195,7 +195,7 @@ def databases_rows(start: datetime, end: datetime) -> list[list[str]]:
     if len(rows) == 1:
         # No list in the system yet: what the department declares it compares
         # against.
-        rows += [["", name, ""] for name in settings.FLOCKGOV_REPORT_DATABASES]
+        rows += [["", name] for name in settings.FLOCKGOV_REPORT_DATABASES]
     return rows
 
 
