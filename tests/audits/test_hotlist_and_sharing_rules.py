@@ -408,3 +408,14 @@ def test_it_flags_network_access_for_a_non_virginia_agency(carol):
     assert set(found) == {item.pk}
     assert revoked.pk not in found
     assert "not a classified Virginia law-enforcement agency" in found[item.pk].detail
+
+
+def test_it_flags_an_entry_long_expired_that_alerts_in_the_month(alice, custom, camera):
+    january = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    stale = entry(custom, alice, january)
+    alert(stale, camera, MID_MARCH)
+    run_march()
+    found = flagged("hotlist_unverified", "hotlists.entry")
+    assert set(found) == {stale.pk}
+    assert found[stale.pk].subject_at == MID_MARCH
+    assert found[stale.pk].severity == "high"
