@@ -17,14 +17,15 @@ from django.utils import timezone
 from queries.models import Camera, Search
 from queries.purposes import Purpose
 
+from . import activity
 from .models import AuditPeriod, DailyCount, Finding
 
 WINDOW_DAYS = 30
 CACHE_SECONDS = 300
 
-# Recipients of shared data, supplied by the sharing work once merged: a function
-# of (start, end) returning [(organisation name, count)].
-SHARING_RECIPIENTS = []
+# Recipients of shared data: functions of (start, end) returning
+# [(organisation name, kind, count)]; no personal data (see activity.UNNAMED_KINDS).
+SHARING_RECIPIENTS = [activity.sharing_recipients]
 
 
 def figures(*, now=None) -> dict:
@@ -51,7 +52,7 @@ def figures(*, now=None) -> dict:
         .values_list("status")
         .annotate(n=Count("id"))
     )
-    recipients: list[tuple[str, int]] = []
+    recipients: list[tuple[str, str, int]] = []
     for source in SHARING_RECIPIENTS:
         recipients += source(since, now)
     return {
@@ -59,9 +60,7 @@ def figures(*, now=None) -> dict:
         "until": today,
         "reads": reads["n"] or 0,
         "hits": hits.aggregate(n=Sum("count"))["n"] or 0,
-        "hit_lists": list(
-            hits.values("key").annotate(n=Sum("count")).order_by("-n", "key")
-        ),
+        "hit_lists": activity.hit_lists(hits),
         "searches": [(p.short_label, by_purpose.get(p.value, 0)) for p in Purpose],
         "search_total": sum(by_purpose.values()),
         "cameras": [(k.label, cameras.get(k.value, 0)) for k in Camera.Kind],

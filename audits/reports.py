@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from . import periods, rules
+from . import activity, periods, rules
 from .models import AuditPeriod, Finding
 
 
@@ -124,10 +124,18 @@ def period_report(period: AuditPeriod, fmt: str) -> bytes:
 
 # --- The yearly report to the State Police (Code of Virginia § 2.2-5517) --------
 
-# Sections other apps supply once merged (hot lists: stops based on notifications;
-# sharing: shares and third-party requests). Each is a function of the year's
-# bounds returning rows; until registered the report says "not recorded here".
-YEARLY_SECTIONS: dict[str, Callable[[datetime, datetime], list[list[str]]]] = {}
+# Sections filled from the hot-list and sharing records: databases compared
+# against, stops based on notifications, shares and third-party requests. Each is
+# a function of the year's bounds returning rows; a title without one says "not
+# recorded here".
+YEARLY_SECTIONS: dict[str, Callable[[datetime, datetime], list[list[str]]]] = dict(
+    activity.YEARLY
+)
+
+
+def _section(title: str, start: datetime, end: datetime) -> list[list[str]]:
+    section = YEARLY_SECTIONS.get(title)
+    return section(start, end) if section else [[title, "not recorded here"]]
 
 
 def yearly_rows(year: int) -> list[list[str]]:
@@ -152,8 +160,8 @@ def yearly_rows(year: int) -> list[list[str]]:
     counts = dict(cameras)
     for kind in Camera.Kind:
         rows.append(["", kind.label, str(counts.get(kind.value, 0))])
-    rows += [[], ["databases compared against"]]
-    rows += [["", name] for name in settings.FLOCKGOV_REPORT_DATABASES]
+    rows.append([])
+    rows += _section("databases compared against", start, end)
     rows += [[], ["queries by purpose", "purpose", "count"]]
     by_purpose = dict(
         Search.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -166,8 +174,7 @@ def yearly_rows(year: int) -> list[list[str]]:
         rows.append(["", purpose.short_label, str(by_purpose.get(purpose.value, 0))])
     for title in ("stops based on notifications", "shares and third-party requests"):
         rows.append([])
-        section = YEARLY_SECTIONS.get(title)
-        rows += section(start, end) if section else [[title, "not recorded here"]]
+        rows += _section(title, start, end)
     violations = Finding.objects.filter(
         status=Finding.Status.VIOLATION,
         subject_at__gte=start,

@@ -23,7 +23,7 @@ from accounts.stepup import step_up_required
 from queries.models import Search
 from queries.purposes import Purpose
 
-from . import charts, periods, reports, rules, services
+from . import activity, charts, periods, reports, rules, services
 from .context import Actor
 from .events import EventType
 from .models import AuditPeriod, Finding, VendorSearch
@@ -32,10 +32,10 @@ from .trail import record
 PAGE_SIZE = 50
 REPORT_FORMATS = ("csv", "pdf")
 
-# Panels other apps add to the dashboard once merged (hot-list entries created,
-# expired and unverified; alerts by disposition; shares by ground). Each is a
-# function of (period, start, end) returning {"title": ..., "svg": ...}.
-DASHBOARD_PANELS: list = []
+# Panels beyond the searches: hot-list entries created, expired and unverified;
+# alerts by disposition; shares by ground. Each is a function of (period, start,
+# end) returning {"title": ..., "svg": ...}; each figure links to its records.
+DASHBOARD_PANELS: list = list(activity.PANELS)
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -235,7 +235,20 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SUBJECT_MODELS = {
+    "hotlists.entry": ("hotlists", "HotListEntry"),
+    "sharing.dissemination": ("sharing", "Dissemination"),
+    "sharing.request": ("sharing", "SharingRequest"),
+    "sharing.grant": ("sharing", "NetworkAccessGrant"),
+}
+
+
 def _subject(finding: Finding):
+    if finding.subject_type in SUBJECT_MODELS:
+        from django.apps import apps
+
+        model = apps.get_model(*SUBJECT_MODELS[finding.subject_type])
+        return model.objects.filter(pk=finding.subject_id).first()
     if finding.subject_type == "queries.search":
         return (
             Search.objects.select_related("officer")
@@ -335,6 +348,72 @@ def records(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "audits/records.html",
         {"period": period, "page": page, "query": params.urlencode()},
+    )
+
+
+ACTIVITY_KINDS = ("created", "expired", "removed", "alerts", "shares")
+
+
+def activity_records(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Drill-down from a hot-list or sharing figure to the records behind it."""
+    _require_auditor(request)
+    period = get_object_or_404(AuditPeriod, pk=pk)
+    if kind not in ACTIVITY_KINDS:
+        raise Http404
+    start, end = periods.bounds(period)
+    title = ""
+    if kind in activity.ENTRY_SETS:
+        items = (
+            activity.entry_set(kind, start, end, now=timezone.now())
+            .select_related("hotlist", "entered_by", "verified_by")
+            .order_by("entered_at", "pk")
+        )
+        title = f"Custom hot-list entries: {activity.ENTRY_SETS[kind].lower()}"
+    elif kind == "alerts":
+        chosen = request.GET.get("disposition", "")
+        labels = dict(activity.disposition_choices())
+        if chosen and chosen not in labels:
+            raise Http404
+        items = (
+            activity.alerts(start, end, chosen)
+            .select_related("hotlist", "disposition__officer")
+            .order_by("created_at", "pk")
+        )
+        title = f"Alerts: {labels.get(chosen, 'all').lower()}"
+    else:
+        from sharing.rules import Ground
+
+        try:
+            ground = Ground(int(request.GET.get("ground", "")))
+        except ValueError:
+            ground = None
+        items = (
+            activity.shares(start, end, ground.value if ground else None)
+            .select_related("recipient", "sent_by", "request")
+            .order_by("sent_at", "pk")
+        )
+        title = f"Shares: ground {ground.label}" if ground else "Shares"
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    _viewed(
+        request,
+        f"drilled into {kind} of {period.label}",
+        period=period.label,
+        kind=kind,
+        filters={k: v for k, v in request.GET.items() if k != "page"},
+        shown=[item.pk for item in page.object_list],
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "audits/activity.html",
+        {
+            "period": period,
+            "page": page,
+            "kind": kind,
+            "title": title,
+            "query": params.urlencode(),
+        },
     )
 
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 
 # The columns every rule's SELECT returns, in this order.
 FINDING_SELECT = (
@@ -84,11 +86,22 @@ class Hit:
 class AuditContext:
     """The period under audit and the database cursor holding ``audit_rows``."""
 
-    def __init__(self, *, label: str, start: datetime, end: datetime, cursor) -> None:
+    def __init__(
+        self,
+        *,
+        label: str,
+        start: datetime,
+        end: datetime,
+        cursor,
+        now: datetime | None = None,
+    ) -> None:
         self.label = label  # e.g. "2026-03"; seeds the random sample
         self.start = start
         self.end = end
         self.cursor = cursor
+        # The run's clock: rules judging records still open (an active hot-list
+        # entry, a network grant) judge them up to the earlier of ``end`` and this.
+        self.now = now or timezone.now()
         self._reason_tables: dict[str, str] = {}
 
     def reason_table(self, name: str, judge: Callable[[str], str]) -> str:
@@ -625,12 +638,260 @@ def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
     )
 
 
-# TODO: two rules of issue 7 need the hot-list and sharing models, which are built on
-# other branches: "custom hot-list entries not re-verified within 24 hours" (§4.B)
-# and "shares without an approved ground" (§9.C). Each is one more ``@rule``
-# function here (``kind="python"`` yielding ``Hit(subject_type="hotlists.entry",
-# ...)`` for records between ctx.start and ctx.end, or a SQL rule); nothing else
-# changes.
+def _person(officer) -> str:
+    return officer.username if officer is not None else ""
+
+
+@rule(
+    "hotlist_unverified",
+    label="Custom hot-list entry not re-verified within 24 hours",
+    severity="medium",
+    policy="§4.B",
+    kind="python",
+)
+def hotlist_unverified_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
+    """A custom (or AMBER) entry must be re-verified at least every 24 hours
+    (``FLOCKGOV_HOTLIST_MAX_ENTRY_HOURS``). Two ways to break that show in the data:
+
+    * the entry stayed active (neither expired nor removed) more than the limit
+      after its entry or last re-verification; active for exactly the limit is
+      allowed (expiry is exclusive);
+    * the entry lapsed (expired, was removed, or passed the limit) and still
+      raised alerts afterwards: it was used without re-verification.
+
+    One finding per entry, in the period holding the first moment it broke the
+    rule; the subject is the entry and the officer the one who entered it.
+    """
+    from hotlists.models import Alert, HotList, HotListEntry
+
+    limit = timedelta(hours=settings.FLOCKGOV_HOTLIST_MAX_ENTRY_HOURS)
+    # What happened after the run cannot be judged yet; an open entry is judged
+    # up to the end of the period or now, whichever is earlier.
+    horizon = min(ctx.end, ctx.now)
+    entries = (
+        HotListEntry.objects.exclude(hotlist__source=HotList.Source.NCIC)
+        .filter(entered_at__lt=horizon)
+        .select_related("hotlist", "entered_by")
+    )
+    # Alerts of custom entries are few (NCIC's are not read here); all of an
+    # entry's alerts are read so that its *first* late use is known, which keeps
+    # one finding per entry across periods.
+    alert_times: dict[int, list[datetime]] = {}
+    for entry_id, at in (
+        Alert.objects.filter(entry__in=entries, created_at__lt=horizon)
+        .order_by("created_at")
+        .values_list("entry_id", "created_at")
+    ):
+        alert_times.setdefault(entry_id, []).append(at)
+    alerted_now = [
+        pk for pk, times in alert_times.items() if any(t >= ctx.start for t in times)
+    ]
+    since = ctx.start - limit
+    candidates = entries.filter(
+        (Q(removed_at__isnull=True) | Q(removed_at__gt=since))
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=since))
+        | Q(pk__in=alerted_now)
+    )
+    for entry in candidates:
+        anchor = max(entry.entered_at, entry.verified_at or entry.entered_at)
+        due = anchor + limit
+        stops = [t for t in (entry.expires_at, entry.removed_at) if t is not None]
+        active_until = min(stops) if stops else horizon
+        lapsed_at = min([due, *stops])
+        problems: list[tuple[datetime, str]] = []
+        if active_until > due:
+            hours = (active_until - anchor).total_seconds() / 3600
+            since = "re-verification" if entry.verified_at else "entry"
+            still = "" if stops else "; still active"
+            problems.append(
+                (due, f"active {hours:.1f} h after its last {since}{still}")
+            )
+        used = [at for at in alert_times.get(entry.pk, []) if at >= lapsed_at]
+        if used:
+            problems.append(
+                (
+                    used[0],
+                    f"{len(used)} alert(s) after it lapsed without re-verification "
+                    f"at {lapsed_at:%Y-%m-%d %H:%M:%S} UTC",
+                )
+            )
+        if not problems:
+            continue
+        first = min(at for at, _ in problems)
+        if not ctx.start <= first < ctx.end:
+            continue
+        yield Hit(
+            subject_type="hotlists.entry",
+            subject_id=str(entry.pk),
+            subject_at=first,
+            detail=f"{entry.hotlist.name}: " + "; ".join(d for _, d in problems),
+            officer_id=entry.entered_by_id,
+            actor_label=_person(entry.entered_by),
+            severity="high" if used else None,
+        )
+
+
+@rule(
+    "share_without_ground",
+    label="Share without an approved ground",
+    severity="high",
+    policy="§9.B, §9.C",
+    kind="python",
+)
+def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
+    """What §9 forbids that could still be in the sharing data, judged with the
+    same rules the sharing services enforce (``sharing.rules``):
+
+    * a dissemination without an approved request (vendor maintenance access is
+      recorded without one, on ground 5 only), sent before the approval, on
+      another ground than the one approved, before the receiving agency's written
+      acknowledgment, or to a recipient the ground does not admit or §9.B.2 bars;
+    * a request approved by its own requester or by someone who may not approve;
+    * network query access granted to anyone but a Virginia law-enforcement
+      agency, or left active past its monthly review.
+    """
+    from accounts.roles import Role
+    from sharing.models import Dissemination, NetworkAccessGrant, SharingRequest
+    from sharing.rules import GROUND_KINDS, Ground, needs_acknowledgment
+    from sharing.rules import recipient_block as blocked
+
+    def recipient_problems(recipient, ground: int) -> list[str]:
+        found = []
+        block = blocked(recipient)
+        if block:
+            found.append(f"§9.B.2 bars {recipient.name} ({block[0].split('_', 1)[1]})")
+        elif ground not in GROUND_KINDS or recipient.kind not in GROUND_KINDS[ground]:
+            found.append(
+                f"ground {ground} does not admit {recipient.name} "
+                f"({recipient.get_kind_display().lower()})"
+            )
+        elif ground == Ground.LAW_ENFORCEMENT and not (
+            recipient.is_virginia_law_enforcement
+        ):
+            found.append(f"{recipient.name} is not a Virginia law-enforcement agency")
+        if recipient.needs_classification:
+            found.append(f"{recipient.name} was never classified in the registry")
+        return found
+
+    def approval_problems(req) -> list[str]:
+        found = []
+        if req.decided_by_id is not None and req.decided_by_id == req.requested_by_id:
+            found.append("approved by its own requester")
+        elif req.decided_by is not None and req.decided_by.role != Role.CAPTAIN:
+            # TODO: this reads the approver's role today; an approver who has
+            # since become Captain passes. The approval's audit record would give
+            # the role at the time once it copies the actor's role.
+            found.append(f"approved by {req.decided_by.username}, who may not approve")
+        return found
+
+    sent = Dissemination.objects.filter(
+        sent_at__gte=ctx.start, sent_at__lt=ctx.end
+    ).select_related(
+        "recipient",
+        "sent_by",
+        "request__decided_by",
+        "request__acknowledgment",
+    )
+    checked_requests: set[int] = set()
+    for item in sent:
+        req = item.request
+        problems = recipient_problems(item.recipient, item.ground)
+        if req is None:
+            if item.ground != Ground.VENDOR:
+                problems.append("no sharing request behind it")
+        else:
+            checked_requests.add(req.pk)
+            approved = req.status in (
+                SharingRequest.Status.APPROVED,
+                SharingRequest.Status.DISSEMINATED,
+            )
+            if not approved or req.decided_at is None:
+                problems.append(f"request {req.pk} was never approved")
+            elif req.decided_at > item.sent_at:
+                problems.append(f"sent before request {req.pk} was approved")
+            if req.ground != item.ground:
+                problems.append(
+                    f"sent on ground {item.ground}, approved on ground {req.ground}"
+                )
+            if req.recipient_id != item.recipient_id:
+                problems.append("sent to another recipient than the one approved")
+            problems += approval_problems(req)
+            if needs_acknowledgment(item.recipient):
+                ack = getattr(req, "acknowledgment", None)
+                if ack is None or ack.recorded_at > item.sent_at:
+                    problems.append("sent before the recipient's acknowledgment")
+        if problems:
+            yield Hit(
+                subject_type="sharing.dissemination",
+                subject_id=str(item.pk),
+                subject_at=item.sent_at,
+                detail=f"to {item.recipient.name}: " + "; ".join(problems),
+                officer_id=item.sent_by_id,
+                actor_label=_person(item.sent_by),
+            )
+    decided = (
+        SharingRequest.objects.filter(
+            decided_at__gte=ctx.start,
+            decided_at__lt=ctx.end,
+            status__in=[
+                SharingRequest.Status.APPROVED,
+                SharingRequest.Status.DISSEMINATED,
+            ],
+        )
+        .exclude(pk__in=checked_requests)
+        .select_related("recipient", "decided_by", "requested_by")
+    )
+    for req in decided:
+        problems = recipient_problems(req.recipient, req.ground) + approval_problems(
+            req
+        )
+        if problems:
+            yield Hit(
+                subject_type="sharing.request",
+                subject_id=str(req.pk),
+                subject_at=req.decided_at,
+                detail=f"approved for {req.recipient.name}: " + "; ".join(problems),
+                officer_id=req.decided_by_id,
+                actor_label=_person(req.decided_by),
+            )
+    review = timedelta(days=settings.FLOCKGOV_NETWORK_GRANT_REVIEW_DAYS)
+    horizon = min(ctx.end, ctx.now)
+    grants = (
+        NetworkAccessGrant.objects.filter(granted_at__lt=horizon)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=ctx.start))
+        .select_related("organisation", "granted_by")
+    )
+    for grant in grants:
+        ends = min(t for t in (grant.expires_at, grant.revoked_at, horizon) if t)
+        if ends <= ctx.start:
+            continue
+        problems = []
+        moments = []
+        org = grant.organisation
+        if not org.is_virginia_law_enforcement or org.needs_classification:
+            problems.append(
+                f"{org.name} is not a classified Virginia law-enforcement agency"
+            )
+            moments.append(max(grant.granted_at, ctx.start))
+        # The review moves ``reviewed_at``; a grant still open past its last
+        # review plus the review period was not reviewed in time.
+        review_due = grant.reviewed_at + review
+        if ends > review_due:
+            overdue = (ends - grant.reviewed_at).days
+            problems.append(
+                f"active {overdue} days after its last review "
+                f"(monthly review: {review.days} days)"
+            )
+            moments.append(max(review_due, ctx.start))
+        if problems:
+            yield Hit(
+                subject_type="sharing.grant",
+                subject_id=str(grant.pk),
+                subject_at=min(moments),
+                detail="network access: " + "; ".join(problems),
+                officer_id=grant.granted_by_id,
+                actor_label=_person(grant.granted_by),
+            )
 
 
 def python_hits(rule_: Rule, ctx: AuditContext) -> Iterable[Hit]:

@@ -239,6 +239,7 @@ def run_period(
             return RunResult(period, dict(period.figures.get("rules", {})), frozen=True)
         with connection.cursor() as cursor:
             ctx = open_context(period, cursor)
+            ctx.now = now
             python_hits: list[tuple] = []
             for rule in rules.enabled_rules():
                 began = time.monotonic()

@@ -10,6 +10,11 @@ urlpatterns = [
     path("dashboard/run/", review_views.run, name="run"),
     path("periods/<int:pk>/findings/", review_views.findings, name="findings"),
     path("periods/<int:pk>/records/", review_views.records, name="records"),
+    path(
+        "periods/<int:pk>/activity/<str:kind>/",
+        review_views.activity_records,
+        name="activity",
+    ),
     path("periods/<int:pk>/sign/", review_views.sign, name="sign"),
     path(
         "periods/<int:pk>/report.<str:fmt>",
