@@ -423,6 +423,10 @@ def seed(
     with transaction.atomic():
         accounts_created = create_demo_accounts(actor=actor)
         cameras, cameras_created = ensure_demo_cameras(today=timezone.localdate(now))
+        organisations_created = ensure_organisations()
+        # The hot lists first, so the reads stored below raise their alerts.
+        ncic_entries = import_demo_ncic(actor=actor, now=now)
+        custom_entries = ensure_custom_entry(now=now)
         newest = (
             PlateRead.objects.filter(source=DEMO_SOURCE, captured_at__gt=oldest_allowed)
             .order_by("-captured_at")
@@ -455,4 +459,194 @@ def seed(
         "accounts_created": accounts_created,
         "cameras_created": cameras_created,
         "reads_added": len(stored),
+        "ncic_entries": ncic_entries,
+        "custom_entries_added": custom_entries,
+        "organisations_created": organisations_created,
     }
+
+
+# --- Hot lists, organisations, purge and the monthly audit ---------------------
+#
+# Everything below goes through the product's own services (the ones the
+# ``import_hotlist``, ``purge_expired`` and ``monthly_audit`` commands call), so the
+# demo shows the audit trail those make, and a fresh install's health page is quiet.
+
+# Ranks in the synthetic vehicle population (see ``_vehicles``) listed on the NCIC
+# extract, with the §3.C list code: regulars enough to pass a camera a few times in
+# three weeks, so alerts appear without flooding the alert queue.
+NCIC_DEMO_RANKS = (("V", 600), ("W", 900), ("P", 1200))
+# Plates on the extract that never pass a demo camera, and two records of codes
+# §3.C does not allow (excluded and counted by the import).
+NCIC_OTHER = (
+    ("V", "XKW3390", "VA"),
+    ("M", "TPL8812", "NC"),
+    ("A", "JZR4471", "VA"),
+    ("K", "QHM2205", "VA"),
+    ("X", "BNV6610", "WV"),
+)
+NCIC_FILE_NAME = "VEHEXTRT-demo.txt"
+REFRESH = timedelta(hours=12)
+CUSTOM_LIST_NAME = "Demo - Investigations"
+CUSTOM_ENTRY_RANK = 1500
+
+# (name, ORI, jurisdiction, state, kind): a few Virginia agencies, the prosecutor,
+# a court and the vendor (lawful recipients), and a federal and an out-of-state
+# agency, to which §5 and Code § 2.2-5517 refuse sharing.
+DEMO_ORGANISATIONS = (
+    ("Henry County Sheriff's Office", "VA0440000", "virginia", "VA", "law_enforcement"),
+    ("Danville Police Department", "VA1080000", "virginia", "VA", "law_enforcement"),
+    ("Virginia State Police", "VAVSP0000", "virginia", "VA", "law_enforcement"),
+    (
+        "Martinsville Commonwealth's Attorney",
+        "",
+        "virginia",
+        "VA",
+        "prosecutor",
+    ),
+    ("Martinsville Circuit Court", "", "virginia", "VA", "court"),
+    ("Flock Safety (vendor)", "", "virginia", "", "vendor"),
+    ("U.S. Immigration and Customs Enforcement", "", "federal", "", "law_enforcement"),
+    (
+        "Eden Police Department (NC)",
+        "NC0790100",
+        "other_state",
+        "NC",
+        "law_enforcement",
+    ),
+)
+
+
+def demo_vehicle(rank: int, seed: int = 2026) -> tuple[str, str, str, str]:
+    """(plate, state, make, color) of the vehicle at ``rank`` in the population."""
+    return _vehicles(seed)[rank]
+
+
+def _ncic_record(code: str, number: int, plate: str, state: str, entered: str) -> str:
+    """One synthetic fixed-width record, laid out as hotlists/ncic.py reads it."""
+    return (
+        f"{code}{number:09d}{'VA0890000':<9}{entered:<8}{plate:<10}{state:<2}"
+        f"2027PC2019{'FORD':<4}{'ESC':<3}{'4D':<2}{'GRY':<7}synthetic demo record"
+    )
+
+
+def demo_ncic_text(today) -> str:
+    entered = (today - timedelta(days=30)).strftime("%Y%m%d")
+    rows = [(code, *demo_vehicle(rank)[:2]) for code, rank in NCIC_DEMO_RANKS]
+    rows += list(NCIC_OTHER)
+    lines = [f"VEHEXTRT NCIC LPR EXTRACT {today:%Y%m%d} 0600 VSP (SYNTHETIC DEMO)"]
+    lines += [
+        _ncic_record(code, 7000 + n, plate, state, entered)
+        for n, (code, plate, state) in enumerate(rows, start=1)
+    ]
+    return "\r\n".join([*lines, ""])
+
+
+def import_demo_ncic(*, actor: Actor, now: datetime) -> int:
+    """Imports the synthetic extract as the NCIC list, as ``import_hotlist --format
+    ncic`` would; again once the last import is half a day old, so the list is
+    never stale, while a run that follows at once changes nothing."""
+    import tempfile
+    from pathlib import Path
+
+    from hotlists import importing
+    from hotlists.models import HotList
+
+    current = HotList.objects.filter(source=HotList.Source.NCIC).first()
+    if current and current.last_import_at and now - current.last_import_at < REFRESH:
+        return 0
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / NCIC_FILE_NAME
+        path.write_bytes(demo_ncic_text(timezone.localdate(now)).encode("latin-1"))
+        return importing.import_ncic_file(path, actor=actor).imported
+
+
+def ensure_custom_entry(*, now: datetime) -> int:
+    """A custom list with an active entry by the demo officer (re-added once the
+    last one expires: custom entries last a day at most, §4.B)."""
+    from hotlists import services as hotlist_services
+    from hotlists.models import HotList, HotListEntry
+
+    officer = Officer.objects.get(username="officer")
+    acting = Actor.for_officer(officer)
+    hotlist = HotList.objects.filter(name__iexact=CUSTOM_LIST_NAME).first()
+    if hotlist is None:
+        hotlist = hotlist_services.create_hotlist(
+            actor=acting,
+            name=CUSTOM_LIST_NAME,
+            description="Vehicles of interest in open investigations (demo)",
+        )
+    plate, state, make, color = demo_vehicle(CUSTOM_ENTRY_RANK)
+    active = HotListEntry.objects.filter(
+        hotlist=hotlist, plate=plate, removed_at__isnull=True, expires_at__gt=now
+    )
+    if active.exists():
+        return 0
+    hotlist_services.add_entry(
+        actor=acting,
+        hotlist=hotlist,
+        data={
+            "plate": plate,
+            "state": state,
+            "category": "warrant",
+            "purpose": "A",
+            "case_number": "26-004512",
+            "reason": "Driver named in an outstanding burglary warrant (demo).",
+            "vehicle_description": f"{color} {make}",
+        },
+    )
+    return 1
+
+
+def ensure_organisations() -> int:
+    from sharing import services as sharing_services
+    from sharing.models import Organisation
+
+    captain = Actor.for_officer(Officer.objects.get(username="captain"))
+    made = 0
+    for name, ori, jurisdiction, state, kind in DEMO_ORGANISATIONS:
+        if Organisation.objects.filter(name=name).exists():
+            continue
+        sharing_services.register_organisation(
+            actor=captain,
+            values={
+                "name": name,
+                "ori": ori,
+                "jurisdiction": jurisdiction,
+                "state": state,
+                "kind": kind,
+                "notes": "Demo registry entry",
+            },
+        )
+        made += 1
+    return made
+
+
+def seed_operations(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+    """After ``seed``: purge what is due and run last month's audit, as the beat
+    jobs would have done on a system that had been running. The purge runs (and
+    is audited) each time, as the hourly job's runs are."""
+    from audits import periods
+    from audits import services as audit_services
+    from audits.models import AuditPeriod
+    from retention.purge import run_purge
+
+    now = now or timezone.now()
+    purged: list[int] = []
+    # The purge opens its own transactions: it runs once nothing is pending (at
+    # once from the command, which runs in autocommit mode).
+    transaction.on_commit(
+        lambda: purged.append(run_purge(actor=actor, now=now).reads_purged)
+    )
+    first_of_month = timezone.localdate(now).replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
+    start, end = periods.parse_month(last_month, now=now)
+    findings = 0
+    # Once run, the month is the Captain's to rerun (or sign); a rerun of the
+    # seed leaves it alone.
+    if not AuditPeriod.objects.filter(kind=AuditPeriod.Kind.MONTH, start=start):
+        result = audit_services.run_period(
+            actor=actor, kind=AuditPeriod.Kind.MONTH, start=start, end=end, now=now
+        )
+        findings = result.total
+    return {"reads_purged": sum(purged), "audit_findings": findings}

@@ -699,7 +699,7 @@ def command_run(args: argparse.Namespace) -> int:
             raise Failure("migrate failed (see above)")
         demo_listing = ""
         if debug.strip().lower() in {"1", "true", "yes", "on"}:
-            step("Loading demo accounts, cameras and reads (manage.py seed_demo)")
+            step("Loading demo data (manage.py seed_demo)")
             result = manage("seed_demo", env=env, capture=True)
             sys.stdout.write(result.stdout)
             sys.stderr.write(result.stderr)

@@ -207,6 +207,11 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "ori", "jurisdiction", "state", "kind", "notes"]
+        # Field names read as words; the ORI is an acronym and wants a hint.
+        labels = {"ori": "ORI", "state": "State (two letters)"}
+        help_texts = {
+            "ori": "Originating Agency Identifier, 9 characters (e.g. VA0000000)"
+        }
 
 
 class FoiaForm(forms.Form):

@@ -19,6 +19,19 @@ def test_it_lists_only_the_officers_own_searches(
     assert [s["case_number"] for s in listed] == ["26-000001"]
 
 
+def test_it_links_each_past_search_with_results_to_export_and_share(
+    alice_client, reads, valid_search
+):
+    # The share page sends an officer to "your searches" to pick the reads.
+    alice_client.post("/search/", {**valid_search, "case_number": "26-000001"})
+    search = alice_client.get("/searches/mine/").context["page"][0]
+    assert search.result_count
+    mine = alice_client.get("/searches/mine/").content.decode()
+    assert f'href="/sharing/export/search/{search.pk}/"' in mine
+    assert f'href="/sharing/new/?search={search.pk}"' in mine
+    assert alice_client.get(f"/sharing/new/?search={search.pk}").status_code == 200
+
+
 def test_it_ends_the_session_of_an_account_disabled_meanwhile(
     alice, carol, alice_client
 ):

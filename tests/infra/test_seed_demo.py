@@ -2,6 +2,7 @@
 idempotent, audited, and its accounts sign in with the published keys."""
 
 import io
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,12 @@ from django.utils import timezone
 from accounts.models import Officer, SealedTOTPDevice
 from accounts.roles import Role
 from audits.events import EventType
-from audits.models import AuditEvent
+from audits.models import AuditEvent, AuditPeriod
+from flockgov import alarms
+from hotlists.models import Alert, HotList, HotListEntry
 from queries import demo
 from queries.models import Camera, PlateRead, read_cutoff
+from sharing.models import Organisation
 
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # days after the DST change
 # A twentieth of the traffic keeps these tests quick; the full volume is checked
@@ -80,6 +84,12 @@ def test_it_makes_a_few_tens_of_thousands_of_reads_at_full_scale():
     reads = demo.generate_reads(cameras, start=NOW - timedelta(days=21), end=NOW)
     assert 20_000 <= len(reads) <= 60_000
     assert {read.camera_id for read in reads} == set(range(1, 21))
+    # The listed vehicles pass a camera a few times: alerts, not a flood of them.
+    listed = [demo.demo_vehicle(rank)[0] for _, rank in demo.NCIC_DEMO_RANKS]
+    listed.append(demo.demo_vehicle(demo.CUSTOM_ENTRY_RANK)[0])
+    passes = Counter(read.plate for read in reads if read.plate in listed)
+    assert set(passes) == set(listed)
+    assert all(1 <= n <= 30 for n in passes.values())
 
 
 def test_it_refuses_a_scale_out_of_bounds(db, settings):
@@ -130,13 +140,19 @@ def test_it_adds_nothing_when_run_again_at_once(seeded, settings):
     with time_machine.travel(NOW, tick=False):
         output = run("seed_demo", "--scale", SCALE)
     assert output.splitlines()[-1] == (
-        "accounts_created=0 cameras_created=0 reads_added=0"
+        "accounts_created=0 cameras_created=0 reads_added=0 ncic_entries=0 "
+        "custom_entries_added=0 organisations_created=0 reads_purged=0 "
+        "audit_findings=0"
     )
     assert PlateRead.objects.count() == before
+    # Nothing else is recorded: the purge waits for a commit, and in a test
+    # transaction none comes (the test below runs it).
     assert AuditEvent.objects.count() == events
 
 
-def test_it_tops_up_later_with_the_same_reads_a_single_run_would_make(db, settings):
+def test_it_tops_up_later_with_the_same_reads_a_single_run_would_make(
+    transactional_db, settings
+):
     settings.DEBUG = True
     with time_machine.travel(NOW - timedelta(hours=6), tick=False):
         run("seed_demo", "--scale", SCALE)
@@ -229,3 +245,67 @@ def test_it_refuses_codes_without_debug(seeded, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         run("demo_code", "officer")
+
+
+def test_it_imports_the_synthetic_ncic_extract_through_the_importer(seeded):
+    ncic = HotList.objects.get(source=HotList.Source.NCIC)
+    assert ncic.name == "NCIC - VSP"
+    assert ncic.last_import_at == NOW
+    loaded = ncic.entries.filter(removed_at__isnull=True)
+    # Three §3.C records and the two excluded codes (K, X) left out.
+    assert loaded.count() == len(demo.NCIC_DEMO_RANKS) + 3
+    imported = AuditEvent.objects.get(event_type=EventType.HOTLIST_IMPORTED)
+    assert imported.data["excluded"] == {"K": 1, "X": 1}
+    assert not any(a["name"] == alarms.NCIC_STALE for a in alarms.active_alarms())
+
+
+def test_it_raises_an_alert_for_every_read_of_a_listed_plate(seeded):
+    listed = HotListEntry.objects.values_list("plate", flat=True)
+    hits = PlateRead.objects.filter(plate__in=list(listed))
+    assert Alert.objects.count() == hits.count()
+    assert set(Alert.objects.values_list("read_id", flat=True)) == set(
+        hits.values_list("id", flat=True)
+    )
+
+
+def test_it_keeps_a_custom_list_with_an_entry_by_the_demo_officer(seeded):
+    entry = HotListEntry.objects.get(hotlist__name=demo.CUSTOM_LIST_NAME)
+    assert entry.entered_by.username == "officer"
+    assert entry.entered_at == NOW
+    assert entry.plate == demo.demo_vehicle(demo.CUSTOM_ENTRY_RANK)[0]
+    # Custom entries last a day at most: a run two days later lists it again.
+    later = NOW + timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        output = run("seed_demo", "--scale", SCALE)
+    assert "custom_entries_added=1" in output
+    assert HotListEntry.objects.filter(
+        hotlist__name=demo.CUSTOM_LIST_NAME, expires_at__gt=later
+    ).exists()
+
+
+def test_it_registers_lawful_and_refused_organisations(seeded):
+    kinds = {
+        (o.jurisdiction, o.kind)
+        for o in Organisation.objects.filter(notes__contains="Demo")
+    }
+    assert Organisation.objects.count() == len(demo.DEMO_ORGANISATIONS)
+    assert ("virginia", "law_enforcement") in kinds
+    assert ("virginia", "prosecutor") in kinds
+    assert ("virginia", "court") in kinds
+    assert ("federal", "law_enforcement") in kinds
+    assert ("other_state", "law_enforcement") in kinds
+    registered = AuditEvent.objects.filter(event_type=EventType.ORGANISATION_REGISTERED)
+    assert {event.actor_label for event in registered} == {"captain"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_purges_and_audits_last_month_so_the_health_page_is_quiet(settings):
+    # Committed as the command commits, so the purge runs and is audited.
+    settings.DEBUG = True
+    with time_machine.travel(NOW, tick=False):
+        output = run("seed_demo", "--scale", "0.01")
+    assert "reads_purged=0 audit_findings=0" in output
+    assert AuditEvent.objects.filter(event_type=EventType.READS_PURGED).exists()
+    period = AuditPeriod.objects.get(kind=AuditPeriod.Kind.MONTH)
+    assert period.start.isoformat() == "2026-02-01"
+    assert alarms.active_alarms() == []

@@ -179,3 +179,29 @@ def test_it_turns_away_the_anonymous_and_the_half_signed_in(alice, url):
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert response["Location"].startswith("/accounts/verify/")
+
+
+def test_it_keeps_the_chosen_reads_ticked_when_a_request_is_refused(
+    alice, orgs, search
+):
+    client = verified_client(alice)
+    chosen = [str(pk) for pk in search.read_ids[:2]]
+    response = client.post(
+        f"/sharing/new/?search={search.pk}",
+        {
+            "search": search.pk,
+            "recipient": orgs["ice"].pk,
+            "ground": "1",
+            "basis": "purpose",
+            "purpose": "A",
+            "case_number": "26-004512",
+            "justification": "Joint burglary investigation",
+            "read_ids": chosen,
+        },
+    )
+    assert response.status_code == 400  # refused, the form shown again
+    page = response.content.decode()
+    assert "federal agency" in page
+    for pk in chosen:
+        assert f'value="{pk}" id="read-{pk}" checked>' in page
+    assert page.count(" checked>") == len(chosen)

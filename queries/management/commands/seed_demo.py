@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: demo accounts, cameras and synthetic reads.
+"""``manage.py seed_demo``: demo accounts, cameras, synthetic reads, hot lists,
+organisations, a purge and last month's audit.
 
 For development only: it refuses to run unless DEBUG is on, because the accounts
 it makes have published passwords and TOTP keys. Running it again adds only the
@@ -16,7 +17,8 @@ MAX_SCALE = 20
 class Command(FlockgovCommand):
     help = (
         "Development only (needs FLOCKGOV_DEBUG=1): creates the demo accounts, "
-        "cameras and about three weeks of synthetic plate reads."
+        "cameras, about three weeks of synthetic plate reads, hot lists with "
+        "alerts, the sharing registry, a purge and last month's audit."
     )
 
     def add_arguments(self, parser) -> None:
@@ -40,6 +42,7 @@ class Command(FlockgovCommand):
             raise Unusable(f"--scale must be above 0 and at most {MAX_SCALE}.")
         with self.acting(options) as actor:
             counts = demo.seed(actor=actor, scale=scale)
+            counts.update(demo.seed_operations(actor=actor))
         self.describe()
         self.summary(**counts)
         self.finish(EXIT_OK)
