@@ -373,9 +373,11 @@ def case_number_rule(ctx: AuditContext, params: dict) -> SqlRule:
     malformed = ctx.distinct_table(
         "case_number",
         "malformed_case",
-        lambda value: not _case_number_pattern(
-            settings.FLOCKGOV_CASE_NUMBER_PATTERN
-        ).search(value.strip(" ").upper()),
+        lambda value: (
+            not _case_number_pattern(settings.FLOCKGOV_CASE_NUMBER_PATTERN).search(
+                value.strip(" ").upper()
+            )
+        ),
     )
     return (
         f"SELECT * FROM (SELECT {ROW}, CASE "  # noqa: S608
