@@ -128,6 +128,9 @@ def open_context(period: AuditPeriod, cursor) -> rules.AuditContext:
     cursor.execute(AUDIT_ROWS, params)
     cursor.execute(LAST_BEFORE, params)
     cursor.execute("ANALYZE audit_rows")
+    # Without its statistics the planner hashes the month to join this small
+    # table, not the other way round.
+    cursor.execute("ANALYZE audit_last_before")
     logger.info(
         "audit rows of %s loaded: %.2f s", period.label, time.monotonic() - began
     )
