@@ -129,6 +129,31 @@ class AuditContext:
         self._reason_tables[name] = table
         return table
 
+    def distinct_table(
+        self, column: str, name: str, flag: Callable[[str], bool]
+    ) -> str:
+        """A scratch table (value) of every distinct non-blank value of
+        ``audit_rows.column`` that ``flag`` is true for."""
+        table = f"audit_distinct_{name}"
+        if table in self._reason_tables.values():
+            return table
+        self.cursor.execute(
+            f"SELECT DISTINCT {column} FROM audit_rows "  # noqa: S608
+            f"WHERE trim({column}) <> ''"
+        )
+        flagged = [(value,) for (value,) in self.cursor.fetchall() if flag(value)]
+        self.cursor.execute(
+            f"CREATE TEMP TABLE {table} (value text PRIMARY KEY) ON COMMIT DROP"
+        )
+        if flagged:
+            self.cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s)",  # noqa: S608
+                flagged,
+            )
+        self.cursor.execute(f"ANALYZE {table}")
+        self._reason_tables[name] = table
+        return table
+
     def scratch_tables(self) -> list[str]:
         return list(self._reason_tables.values())
 
@@ -277,6 +302,11 @@ def _case_in_text(core: str) -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=8)
+def _case_number_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 @lru_cache(maxsize=200_000)
 def case_typed_in_reason(text: str) -> bool:
     return bool(_case_in_text(_case_core()).search(text))
@@ -350,24 +380,34 @@ def case_number_rule(ctx: AuditContext, params: dict) -> SqlRule:
     typed = ctx.reason_table(
         "case", lambda text: "typed" if case_typed_in_reason(text) else ""
     )
-    # The department's pattern is written for Python; simple patterns such as the
-    # default read the same in PostgreSQL's regular expressions.
+    # The department's pattern is a Python regular expression: it is applied in
+    # Python, once per distinct case number (a tenth of the rows, and far cheaper
+    # than PostgreSQL's regular expressions row by row).
+    malformed = ctx.distinct_table(
+        "case_number",
+        "malformed_case",
+        lambda value: (
+            not _case_number_pattern(settings.FLOCKGOV_CASE_NUMBER_PATTERN).search(
+                value.strip(" ").upper()
+            )
+        ),
+    )
     return (
         f"SELECT * FROM (SELECT {ROW}, CASE "  # noqa: S608
         "WHEN r.source = 'own' AND trim(r.case_number) = '' "
         "  AND r.purpose IN ('A', 'B') "
         "  THEN 'purpose ' || r.purpose || ' without a case number' "
         "WHEN r.source IN ('own', 'org', 'portal') AND trim(r.case_number) <> '' "
-        "  AND upper(trim(r.case_number)) !~ %(pattern)s "
+        "  AND m.value IS NOT NULL "
         "  THEN 'case number not in the department''s format' "
         "WHEN r.source IN ('org', 'portal') AND %(flag_missing)s "
         "  AND trim(r.case_number) = '' AND r.has_case_column AND c.reason IS NULL "
         "  THEN 'no case number' "
         "WHEN c.reason IS NOT NULL THEN 'a case number was typed into the reason' "
         f"END AS detail, NULL FROM audit_rows r LEFT JOIN {typed} c "
-        "ON c.reason = r.reason) q WHERE q.detail IS NOT NULL",
+        f"ON c.reason = r.reason LEFT JOIN {malformed} m "
+        "ON m.value = r.case_number) q WHERE q.detail IS NOT NULL",
         {
-            "pattern": settings.FLOCKGOV_CASE_NUMBER_PATTERN,
             "flag_missing": bool(params["flag_vendor_missing"]),
         },
     )
@@ -604,9 +644,12 @@ def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
     # predict it without the records. Only records whose hash falls below a
     # generous per-person threshold are ranked (a month's million rows are never
     # sorted); a person with too few below it has all their records ranked.
+    # PostgreSQL's own 64-bit text hash, seeded by the period: a quarter of the
+    # cost of md5 over a month, and as reproducible on the same server (a re-run
+    # keeps the findings already made in any case).
     hashed = (
-        "('x' || left(md5(%(label)s || ':' || r.actor_key || ':' || "
-        "r.subject_type || r.id::text), 15))::bit(60)::bigint"
+        "(hashtextextended(r.actor_key || ':' || r.subject_type || r.id::text, "
+        "hashtext(%(label)s)) & 1152921504606846975)"
     )
     return (
         "WITH counts AS ("  # noqa: S608

@@ -76,7 +76,7 @@ def main(n: int) -> None:
     if captain is None:
         captain = make_account("benchcaptain", Role.CAPTAIN)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE audits_finding, audits_auditperiod")
+        cursor.execute("TRUNCATE audits_finding, audits_auditperiod CASCADE")
     if Search.objects.count() == n and AuditEvent.objects.count() >= n:
         print("reusing the searches and audit records already loaded", flush=True)
     else:
@@ -93,7 +93,8 @@ def load(n: int) -> None:
     from flockgov.db import partitions
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE queries_search")
+        # Other apps (sharing) refer to searches; this database is the bench's own.
+        cursor.execute("TRUNCATE queries_search CASCADE")
         cursor.execute("ALTER TABLE audits_auditevent DISABLE TRIGGER USER")
         cursor.execute("DELETE FROM audits_auditevent")
         cursor.execute("ALTER TABLE audits_auditevent ENABLE TRIGGER USER")
