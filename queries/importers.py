@@ -27,15 +27,12 @@ more beforehand to find the newest read.
 import hashlib
 import logging
 import math
-import queue
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -54,7 +51,6 @@ from .models import Camera, read_cutoff
 from .plates import PlateError, is_hashed_plate, normalise_state, strict_plate
 
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 PUBLIC_RECORDS = "public-records"
 GENERIC = "generic"
@@ -669,7 +665,7 @@ class ReadImporter:
     def _store_all(self, report: ImportReport, source: str) -> None:
         batch: list[NewRead] = []
         first = last = None
-        for rec, outcome in _read_ahead(self._valid()):
+        for rec, outcome in self._valid():
             if isinstance(outcome, RowError):
                 self._reject(report, rec.line, outcome)
                 continue
@@ -755,65 +751,6 @@ class ReadImporter:
                 "imported": 0,
             },
         )
-
-
-# Records checked ahead by the reading thread, in chunks of this many, and at most
-# this many chunks waiting: enough to cover one batch's COPY, little memory.
-READ_AHEAD_CHUNK = 2_000
-READ_AHEAD_CHUNKS = 8
-_DONE = object()
-
-
-def _read_ahead(items: Iterator[_T]) -> Iterator[_T]:
-    """``items`` in order, produced by a thread of their own.
-
-    Checking records is pure Python and touches no database; storing a batch waits
-    on PostgreSQL (COPY, matching) with the interpreter lock released. Reading ahead
-    in a thread lets the next batch be checked while the last one is stored, instead
-    of one after the other. Stops the thread when the consumer stops early.
-    """
-    chunks: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        chunk: list[_T] = []
-        try:
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= READ_AHEAD_CHUNK:
-                    if not put(chunk):
-                        return
-                    chunk = []
-            if chunk and not put(chunk):
-                return
-            put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the consumer
-            # The items read before the error first, as a plain loop would.
-            if not chunk or put(chunk):
-                put(exc)
-
-    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            chunk = chunks.get()
-            if chunk is _DONE:
-                return
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield from chunk
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _iso(moment: datetime | None) -> str | None:
