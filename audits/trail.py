@@ -90,42 +90,24 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
+    values = {
+        "event_type": str(event_type),
+        "outcome": str(outcome),
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "summary": summary,
+        "data": data,
+        "logentry_id": logentry_id,
+    }
     try:
-        # Everything inside one savepoint: a failure (the partition, the lock, the
-        # insert) rolls back only this record and leaves the caller's transaction
-        # usable for its own rollback.
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-                # The time is read under the lock, so chain order is time order.
-                now = timezone.now()
-                partitions.ensure(partitions.AUDIT, now)
-                cursor.execute(
-                    "SELECT seq, hash FROM audits_auditevent ORDER BY seq DESC LIMIT 1"
-                )
-                tail = cursor.fetchone()
-            seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
-            event = AuditEvent(
-                occurred_at=now,
-                seq=seq,
-                prev_hash=prev_hash,
-                event_type=str(event_type),
-                outcome=str(outcome),
-                actor=actor.officer,
-                actor_label=_storable(actor.label[:150]),
-                actor_role=actor.role[:16],
-                os_user=actor.os_user[:64],
-                ip=_normal_ip(actor.ip),
-                request_id=actor.request_id[:32],
-                object_type=_storable(object_type[:64]),
-                object_id=_storable(object_id[:64]),
-                object_repr=_storable(object_repr[:200]),
-                summary=_storable(summary[:300]),
-                data=_plain(data or {}),
-                logentry_id=logentry_id,
-            )
-            event.hash = event.compute_hash()
-            event.save(force_insert=True)
+        if connection.in_atomic_block:
+            # The caller's transaction: the record's own savepoint (see _append)
+            # keeps a failure from spoiling it, without Django's extra round trips.
+            event = _append(actor=actor, **values)
+        else:
+            with transaction.atomic():
+                event = _append(actor=actor, **values)
     except Exception as exc:
         reason = _describe_failure(exc)
         # Not logger.exception: PostgreSQL's message repeats the refused row, and
@@ -136,6 +118,101 @@ def record(
             f"An audit record ({event_type}) could not be written: {reason}",
         )
         raise AuditWriteError(f"{event_type}: {reason}") from None
+    return event
+
+
+# The record's own savepoint, created in the same message as the chain lock: a
+# failure (the partition, the lock, the insert) rolls back only this record and
+# leaves the caller's transaction usable for its own rollback.
+_SAVEPOINT = "flockgov_audit_append"
+
+# One round trip: the savepoint, the chain lock, then the tail read under it. Each
+# statement of a multi-statement message takes its own snapshot (READ COMMITTED),
+# so the tail is read after the lock is granted and sees every record committed
+# before; a single statement joining the lock and the read would not. The record's
+# id is reserved here too, so the insert needs nothing back.
+_LOCK_AND_TAIL = (
+    f"SAVEPOINT {_SAVEPOINT}; "  # noqa: S608 - constants only
+    "SELECT pg_advisory_xact_lock(%s); "
+    "SELECT t.seq, t.hash, "
+    "nextval(pg_get_serial_sequence('audits_auditevent', 'id')) "
+    "FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+    "SELECT seq, hash FROM audits_auditevent ORDER BY seq DESC LIMIT 1"
+    ") AS t ON true"
+)
+
+
+def _insert_statement() -> tuple[str, list[models.Field]]:
+    fields = [f for f in AuditEvent._meta.local_concrete_fields if f.column]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} "  # noqa: S608 - the model's own names
+        f"({columns}) VALUES ({marks}); RELEASE SAVEPOINT {_SAVEPOINT}"
+    )
+    return sql, fields
+
+
+def _append(*, actor: Actor, **values: Any) -> AuditEvent:
+    """Writes one record in two round trips (it runs with every search): the
+    savepoint, lock and tail read; then the insert and the savepoint's release."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_AND_TAIL, [CHAIN_LOCK_KEY])
+            last_seq, last_hash, event_id = cursor.fetchone()
+            # The time is read under the lock, so chain order is time order.
+            now = timezone.now()
+            partitions.ensure(partitions.AUDIT, now)
+            if last_seq is None:
+                seq, prev_hash = 1, GENESIS_HASH
+            else:
+                seq, prev_hash = last_seq + 1, last_hash
+            event = AuditEvent(
+                id=event_id,
+                occurred_at=now,
+                seq=seq,
+                prev_hash=prev_hash,
+                event_type=values["event_type"],
+                outcome=values["outcome"],
+                actor=actor.officer,
+                actor_label=_storable(actor.label[:150]),
+                actor_role=actor.role[:16],
+                os_user=actor.os_user[:64],
+                ip=_normal_ip(actor.ip),
+                request_id=actor.request_id[:32],
+                object_type=_storable(values["object_type"][:64]),
+                object_id=_storable(values["object_id"][:64]),
+                object_repr=_storable(values["object_repr"][:200]),
+                summary=_storable(values["summary"][:300]),
+                data=_plain(values["data"] or {}),
+                logentry_id=values["logentry_id"],
+            )
+            event.hash = event.compute_hash()
+            sql, fields = _insert_statement()
+            cursor.execute(
+                sql,
+                [
+                    f.get_db_prep_save(getattr(event, f.attname), connection)
+                    for f in fields
+                ],
+            )
+    except Exception:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; "
+                    f"RELEASE SAVEPOINT {_SAVEPOINT}"
+                )
+        except Exception:
+            # No savepoint to go back to (the caller's transaction had already
+            # failed) or no connection: the caller's transaction cannot go on,
+            # and Django must roll it back rather than commit it.
+            if connection.in_atomic_block:
+                connection.set_rollback(True)
+        raise
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 

@@ -66,3 +66,40 @@ def test_it_counts_reads_per_camera_per_department_day(camera):
     counter = DailyCount.objects.get(metric="reads", key=str(camera.pk))
     assert str(counter.day) == "2026-12-04"
     assert counter.count == 2
+
+
+def test_it_stores_every_column_exactly_with_and_without_escapes(camera):
+    now = timezone.now()
+    plain = NewRead(
+        captured_at=now - timedelta(hours=1),
+        plate="ABC1234",
+        state="VA",
+        camera_id=camera.pk,
+        latitude=36.61234,
+        longitude=-79.91234,
+        make="Ford",
+        color="Blue",
+        confidence=0.87,
+        source="import abc",
+    )
+    odd = NewRead(
+        captured_at=now,
+        plate="XYZ9",
+        state="",
+        camera_id=camera.pk,
+        latitude=None,
+        longitude=None,
+        make="back\\slash",
+        color="two\nlines",
+        confidence=None,
+        image_ref="c:\\images\r\n1.jpg",
+        source="api\tmachine",
+    )
+    stored = store_reads([plain, odd], actor=Actor.system("test"))
+    for read, kept in zip([plain, odd], stored, strict=True):
+        saved = PlateRead.objects.get(id=kept.id)
+        for name in ("plate", "state", "make", "color", "image_ref", "source"):
+            assert getattr(saved, name) == getattr(read, name)
+        for name in ("latitude", "longitude", "confidence"):
+            assert getattr(saved, name) == getattr(read, name)
+        assert saved.captured_at == read.captured_at
