@@ -53,6 +53,9 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flockgov.settings")
     os.environ["FLOCKGOV_DEBUG"] = "0"
+    # Production settings need a TOTP key ring; the bench makes no accounts' seeds
+    # worth protecting, so a throwaway key (32 zero bytes) will do.
+    os.environ.setdefault("FLOCKGOV_TOTP_KEYS", "bench:" + "A" * 43 + "=")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ["FLOCKGOV_LOG_LEVEL"] = "WARNING"
     db_name = prepare_database()
