@@ -139,42 +139,33 @@ def _refusal_page(request, sharing_request, exc: SharingRefused) -> HttpResponse
     return redirect("sharing:request", pk=sharing_request.pk)
 
 
-@step_up_required
-def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def _decide(request: HttpRequest, pk: int, decide, verb: str) -> HttpResponse:
+    """The Captain's approval or refusal: same form, same answers, one service each."""
     sharing_request = _visible_request(request, pk)
     if request.method != "POST":
         return redirect("sharing:request", pk=pk)
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
-        services.approve_share(
+        decide(
             actor=Actor.from_request(request),
             sharing_request=sharing_request,
             note=form.cleaned_data.get("note", ""),
         )
     except SharingRefused as exc:
         return _refusal_page(request, sharing_request, exc)
-    messages.success(request, f"Sharing request {pk} approved.")
+    messages.success(request, f"Sharing request {pk} {verb}.")
     return redirect("sharing:request", pk=pk)
+
+
+@step_up_required
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, services.approve_share, "approved")
 
 
 @step_up_required
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    sharing_request = _visible_request(request, pk)
-    if request.method != "POST":
-        return redirect("sharing:request", pk=pk)
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        services.decline_share(
-            actor=Actor.from_request(request),
-            sharing_request=sharing_request,
-            note=form.cleaned_data.get("note", ""),
-        )
-    except SharingRefused as exc:
-        return _refusal_page(request, sharing_request, exc)
-    messages.success(request, f"Sharing request {pk} declined.")
-    return redirect("sharing:request", pk=pk)
+    return _decide(request, pk, services.decline_share, "declined")
 
 
 @require_http_methods(["POST"])
