@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchenv import production_settings
+
 BATCH = 10_000
 ALPHABET = string.ascii_uppercase + string.digits
 LOOKALIKE_SWAP = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S"}
@@ -50,14 +52,7 @@ def ncic_line(number: int, plate_text: str) -> str:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flockgov.settings")
-    os.environ["FLOCKGOV_DEBUG"] = "0"
-    # Production settings need a TOTP key ring; the bench makes no accounts' seeds
-    # worth protecting, so a throwaway key (32 zero bytes) will do.
-    os.environ.setdefault("FLOCKGOV_TOTP_KEYS", "bench:" + "A" * 43 + "=")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
-    os.environ["FLOCKGOV_LOG_LEVEL"] = "WARNING"
+    production_settings()
     db_name = prepare_database()
 
     import django

@@ -24,15 +24,15 @@ import os
 import random
 import statistics
 import string
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchenv import production_settings
+
 BENCH_DB = "fg_bench_reads"
-ROOT = Path(__file__).resolve().parent.parent
 CAMERAS = 50
 
 
@@ -98,11 +98,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261204)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
+    production_settings()
     admin_url = _point_at_bench_database()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flockgov.settings")
-    os.environ.setdefault("FLOCKGOV_LOG_LEVEL", "WARNING")
     _recreate_database(admin_url)
 
     import django

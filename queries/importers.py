@@ -3,7 +3,7 @@
 ``import_file`` is the service behind ``manage.py import_reads`` (and anything
 else that loads a file of reads). It recognises the layout from the header, checks
 every record, reports each bad one with the physical line it starts on, stores the
-good ones through ``queries.ingest.store_reads`` (COPY, in batches) and writes one
+good ones through ``queries.ingest.store_stream`` (COPY, in batches) and writes one
 ``reads.imported`` audit record. ``docs/import-formats.md`` describes the layouts
 and every rejection reason for people who prepare the files.
 
@@ -18,10 +18,14 @@ writing the record first would audit reads that were never stored.
 
 A long transaction must not hold what others wait for. The day partitions the
 reads may need (the retention window is all there can be) are created before it
-opens; cameras the file introduces get ids reserved from their sequence as they
-appear and are created, with their audit records, at the end, so the audit chain's
-lock is only taken in the last moments. ``--shift-to-now`` reads the file once
-more beforehand to find the newest read.
+opens; cameras the file introduces get ids reserved from their sequence and are
+created, with their audit records, at the end, so the audit chain's lock is only
+taken in the last moments. ``--shift-to-now`` reads the file once more beforehand
+to find the newest read.
+
+Records are checked while COPY streams the batch before them into the table, so no
+query can run in the middle of a batch: camera ids are reserved between batches,
+and a batch ends early at a new camera when the reserved ones have run out.
 """
 
 import hashlib
@@ -46,7 +50,7 @@ from audits.trail import record
 from flockgov.csvfiles import Record, UnusableFile, normalise_header, read_records
 from flockgov.db import partitions
 
-from .ingest import NewRead, store_reads
+from .ingest import NewRead, store_stream
 from .models import Camera, read_cutoff
 from .plates import PlateError, is_hashed_plate, normalise_state, strict_plate
 
@@ -516,6 +520,15 @@ class ReadImporter:
         self.offset = timedelta(0)
         self.camera_ids: dict[str, int] = {}
         self.new_cameras: dict[str, tuple[int, CameraSeen]] = {}
+        # Camera ids reserved for cameras not yet seen, and whether a batch ended
+        # early for want of one.
+        self.spare_camera_ids: list[int] = []
+        self.short_of_camera_ids = False
+        # The checked records still to store, and one held back when its batch
+        # ended before it.
+        self.outcomes: Iterator[tuple[Record, CheckedRead | RowError]] = iter(())
+        self.held: tuple[Record, CheckedRead | RowError] | None = None
+        self.finished = False
 
     # -- reading --------------------------------------------------------------
 
@@ -589,23 +602,32 @@ class ReadImporter:
     # -- cameras ----------------------------------------------------------------
 
     def _camera_id(self, rec: Record, read: CheckedRead) -> int:
-        """The id of the read's camera; a camera not seen before gets an id
-        reserved from the table's sequence, and is created at the end."""
+        """The id of the read's camera; a camera not seen before takes one of the
+        reserved ids, and is created at the end."""
         device = read.device_id
         camera_id = self.camera_ids.get(device)
         if camera_id is None:
             assert self.layout is not None
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence('queries_camera', 'id'))"
-                )
-                camera_id = cursor.fetchone()[0]
+            camera_id = self.spare_camera_ids.pop()
             self.camera_ids[device] = camera_id
             self.new_cameras[device] = (
                 camera_id,
                 camera_seen(self.layout, rec.values, read),
             )
         return camera_id
+
+    def _reserve_camera_ids(self) -> None:
+        # As many again as the file has introduced so far: a file of many new
+        # cameras ends few batches early, and few ids go unused.
+        wanted = max(8, len(self.new_cameras))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('queries_camera', 'id')) "
+                "FROM generate_series(1, %s)",
+                [wanted],
+            )
+            self.spare_camera_ids = [row[0] for row in cursor.fetchall()]
+        self.short_of_camera_ids = False
 
     def _create_cameras(self) -> None:
         # Created last, under the ids their reads already carry (the reads' foreign
@@ -663,38 +685,54 @@ class ReadImporter:
         report.audit_event_id = event.id
 
     def _store_all(self, report: ImportReport, source: str) -> None:
-        batch: list[NewRead] = []
-        first = last = None
-        for rec, outcome in self._valid():
+        self.outcomes = self._valid()
+        while not self.finished:
+            if self.short_of_camera_ids:
+                self._reserve_camera_ids()
+            stored = store_stream(
+                self._batch(report, source), actor=self.actor, limit=self.batch_size
+            )
+            report.imported += len(stored)
+
+    def _batch(self, report: ImportReport, source: str) -> Iterator[NewRead]:
+        """The next reads to store, up to ``batch_size``, read while COPY streams
+        them (so it runs no query): it ends early at a camera not seen before
+        when no reserved camera id is left."""
+        taken = 0
+        while taken < self.batch_size:
+            item = self.held or next(self.outcomes, None)
+            self.held = None
+            if item is None:
+                self.finished = True
+                return
+            rec, outcome = item
             if isinstance(outcome, RowError):
                 self._reject(report, rec.line, outcome)
                 continue
+            if outcome.device_id not in self.camera_ids and not self.spare_camera_ids:
+                self.held = item
+                self.short_of_camera_ids = True
+                return
             moment = outcome.captured_at
+            first, last = report.first_captured_at, report.last_captured_at
             if first is None or moment < first:
-                first = moment
+                report.first_captured_at = moment
             if last is None or moment > last:
-                last = moment
-            batch.append(
-                NewRead(
-                    captured_at=moment,
-                    plate=outcome.plate,
-                    state=outcome.state,
-                    camera_id=self._camera_id(rec, outcome),
-                    latitude=outcome.latitude,
-                    longitude=outcome.longitude,
-                    plate_hashed=outcome.plate_hashed,
-                    make=outcome.make,
-                    color=outcome.color,
-                    confidence=outcome.confidence,
-                    source=source,
-                )
+                report.last_captured_at = moment
+            taken += 1
+            yield NewRead(
+                captured_at=moment,
+                plate=outcome.plate,
+                state=outcome.state,
+                camera_id=self._camera_id(rec, outcome),
+                latitude=outcome.latitude,
+                longitude=outcome.longitude,
+                plate_hashed=outcome.plate_hashed,
+                make=outcome.make,
+                color=outcome.color,
+                confidence=outcome.confidence,
+                source=source,
             )
-            if len(batch) >= self.batch_size:
-                report.imported += len(store_reads(batch, actor=self.actor))
-                batch = []
-        if batch:
-            report.imported += len(store_reads(batch, actor=self.actor))
-        report.first_captured_at, report.last_captured_at = first, last
 
     def run(self) -> ImportReport:
         try:

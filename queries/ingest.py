@@ -1,19 +1,24 @@
 """Storing plate reads in bulk: the one path by which reads enter the database.
 
 Importers and the machine ingest endpoint validate their rows into ``NewRead``s and
-hand them to ``store_reads``. It reserves the batch's ids from the table's identity
-sequence, copies the reads straight into the partitioned table with PostgreSQL COPY,
-and announces the stored batch through ``queries.signals.reads_ingested`` in the
-same transaction (hot-list matching and statistics listen there). Nothing is
-inserted row by row.
+hand them to ``store_reads`` (a batch in hand) or ``store_stream`` (a batch still
+being read). Either reserves the batch's ids from the table's identity sequence,
+copies the reads straight into the partitioned table with PostgreSQL COPY, and
+announces the stored batch through ``queries.signals.reads_ingested`` in the same
+transaction (hot-list matching and statistics listen there). Nothing is inserted
+row by row.
+
+COPY text is written only as PostgreSQL asks for more of it. An importer's reads
+are therefore checked and written out while the server stores the ones before
+them, on the other core, instead of the two taking turns.
 """
 
-import io
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, islice
 
 from django.db import connection, transaction
 
@@ -136,11 +141,55 @@ def store_reads(reads: Iterable[NewRead], *, actor: Actor) -> list[StoredRead]:
     # Partitions first, outside the batch's own work, so the catalogue lock that
     # creating one takes is held as briefly as possible.
     partitions.ensure_range(partitions.READS, low, high)
+    return _copy_batch(iter(batch), len(batch), actor=actor)
+
+
+def store_stream(
+    reads: Iterator[NewRead], *, actor: Actor, limit: int
+) -> list[StoredRead]:
+    """Stores the next ``limit`` reads of ``reads`` (fewer if it ends first) as one
+    batch, as ``store_reads`` does, taking each read only when COPY needs it.
+
+    The caller must already have created the partitions of every day the reads
+    fall on, and ``reads`` must not touch the database while it is read: the
+    connection is busy with the COPY. An empty ``reads`` stores nothing.
+    """
+    first = next(reads, None)
+    if first is None:
+        return []
+    return _copy_batch(chain([first], reads), limit, actor=actor)
+
+
+class _CopyText:
+    """The file COPY reads from: lines made as PostgreSQL asks for them."""
+
+    # Lines per read() call: large enough that the call costs nothing beside
+    # them, small enough that the server never waits long for its next rows.
+    LINES_PER_READ = 500
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+
+    def read(self, size: int = -1) -> str:
+        return "".join(islice(self._lines, self.LINES_PER_READ))
+
+
+def _copy_batch(
+    reads: Iterator[NewRead], limit: int, *, actor: Actor
+) -> list[StoredRead]:
+    taken: list[NewRead] = []
+
+    def take() -> Iterator[NewRead]:
+        for read in islice(reads, limit):
+            taken.append(read)
+            yield read
+
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(INGEST_RESERVE_IDS, [len(batch)])
+        cursor.execute(INGEST_RESERVE_IDS, [limit])
         ids = [row[0] for row in cursor.fetchall()]
-        buffer = io.StringIO("".join(map(_copy_line, ids, batch)))
-        cursor.copy_expert(INGEST_COPY, buffer)
+        # Ids reserved for reads the stream did not have are left unused, as a
+        # rolled-back insert leaves them; nothing depends on ids being dense.
+        cursor.copy_expert(INGEST_COPY, _CopyText(map(_copy_line, ids, take())))
         stored = [
             StoredRead(
                 read_id,
@@ -150,7 +199,7 @@ def store_reads(reads: Iterable[NewRead], *, actor: Actor) -> list[StoredRead]:
                 read.state,
                 read.camera_id,
             )
-            for read_id, read in zip(ids, batch, strict=True)
+            for read_id, read in zip(ids, taken, strict=False)
         ]
         reads_ingested.send(sender=StoredRead, reads=stored, actor=actor)
     # Debug only: an import logs its own summary, and a line per batch of a

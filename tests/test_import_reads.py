@@ -556,6 +556,38 @@ def test_it_stores_in_batches_and_reports_rejections_in_line_order(frozen, tmp_p
     assert (report.imported, report.rejected) == (22, 3)
 
 
+def test_a_file_of_many_new_cameras_ends_batches_early_to_reserve_their_ids(
+    frozen, tmp_path
+):
+    # No query may run while a batch streams into COPY, so camera ids are reserved
+    # between batches; 30 new cameras outrun the first reservations.
+    rows = [
+        f"ABC{i:04d},VA,2026-03-20T14:{i % 60:02d}:00Z,MPD-CAM-{i % 30:02d},"
+        "36.7,-79.8\n"
+        for i in range(90)
+    ]
+    path = write(tmp_path, GENERIC_HEADER + "\n" + "".join(rows))
+    batches = []
+
+    def listen(sender, reads, **kwargs):
+        batches.append(len(reads))
+
+    reads_ingested.connect(listen)
+    try:
+        report = import_file(path, actor=Actor.system("test"), batch_size=50)
+    finally:
+        reads_ingested.disconnect(listen)
+    assert (report.imported, report.rejected) == (90, 0)
+    assert sum(batches) == 90
+    assert len(batches) > 2  # two batches would do without the early ends
+    assert max(batches) <= 50
+    assert len(report.cameras_created) == 30
+    # Every read points at the camera its record named.
+    for read in PlateRead.objects.select_related("camera"):
+        number = int(read.plate[3:])
+        assert read.camera.device_id == f"MPD-CAM-{number % 30:02d}"
+
+
 def test_it_raises_unusable_file_for_services_that_call_it(frozen, tmp_path):
     with pytest.raises(UnusableFile, match="unknown layout"):
         import_file(write(tmp_path, "a,b\n1,2\n"), actor=Actor.system("test"))

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from audits.context import Actor
 from audits.models import DailyCount
-from queries.ingest import NewRead, store_reads
+from queries.ingest import NewRead, store_reads, store_stream
 from queries.models import PlateRead
 from queries.signals import reads_ingested
 
@@ -103,3 +103,40 @@ def test_it_stores_every_column_exactly_with_and_without_escapes(camera):
         for name in ("latitude", "longitude", "confidence"):
             assert getattr(saved, name) == getattr(read, name)
         assert saved.captured_at == read.captured_at
+
+
+def test_a_stream_stores_at_most_its_limit_and_leaves_the_rest(camera):
+    now = timezone.now()
+    reads = iter(
+        [
+            NewRead(captured_at=now, plate=f"STR{i}", state="VA", camera_id=camera.pk)
+            for i in range(5)
+        ]
+    )
+    actor = Actor.system("test")
+    first = store_stream(reads, actor=actor, limit=3)
+    second = store_stream(reads, actor=actor, limit=3)
+    assert [read.plate for read in first] == ["STR0", "STR1", "STR2"]
+    assert [read.plate for read in second] == ["STR3", "STR4"]
+    assert store_stream(reads, actor=actor, limit=3) == []
+    stored = dict(PlateRead.objects.values_list("id", "plate"))
+    assert stored == {read.id: read.plate for read in first + second}
+
+
+def test_a_stream_longer_than_one_copy_chunk_keeps_every_read_and_escape(camera):
+    now = timezone.now()
+    count = 3 * 500 + 7  # more than the lines COPY takes per read
+    reads = (
+        NewRead(
+            captured_at=now - timedelta(seconds=i),
+            plate=f"LNG{i}",
+            state="VA",
+            camera_id=camera.pk,
+            color="Dark\\Blue\nstripe" if i == 1000 else "Blue",
+        )
+        for i in range(count)
+    )
+    stored = store_stream(reads, actor=Actor.system("test"), limit=count)
+    assert len(stored) == count
+    assert PlateRead.objects.count() == count
+    assert PlateRead.objects.get(plate="LNG1000").color == "Dark\\Blue\nstripe"
