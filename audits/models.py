@@ -253,10 +253,12 @@ class Finding(models.Model):
 
     # Indexes are kept to what the queue and the dashboard read: a month can
     # bring hundreds of thousands of findings, and each index slows their insert.
-    # No database-level foreign keys on the two columns a run writes in bulk:
-    # PostgreSQL would check each of a month's findings at commit (seconds for a
-    # million-search month). Periods and accounts are never deleted (PROTECT,
-    # enforced by Django), and the run writes both ids from rows it just read.
+    # No database-level foreign keys at all: PostgreSQL queues a check of every
+    # inserted row for each one, even for the reviewers' columns that a run
+    # leaves empty, and runs them at commit (seconds for a million-search month).
+    # Periods and accounts are never deleted (PROTECT, enforced by Django); the
+    # run writes its ids from rows it just read, and the review services theirs
+    # from the signed-in account.
     period = models.ForeignKey(
         AuditPeriod,
         on_delete=models.PROTECT,
@@ -297,6 +299,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     first_review_at = models.DateTimeField(null=True, blank=True)
     first_review_recommendation = models.CharField(
@@ -310,6 +313,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)

@@ -102,31 +102,25 @@ class AuditContext:
         # The run's clock: rules judging records still open (an active hot-list
         # entry, a network grant) judge them up to the earlier of ``end`` and this.
         self.now = now or timezone.now()
-        self._reason_tables: dict[str, str] = {}
+        # Scratch tables of flagged values made so far, with their sizes, and the
+        # period's distinct reasons, read once for every text check.
+        self._flagged: dict[str, int] = {}
+        self._reasons: list[str] | None = None
 
     def reason_table(self, name: str, judge: Callable[[str], str]) -> str:
         """A scratch table (reason, detail) of every distinct reason in the period
         that ``judge`` flags (returns a non-empty detail for)."""
         table = f"audit_reason_{name}"
-        if table in self._reason_tables.values():
-            return table
-        self.cursor.execute("SELECT DISTINCT reason FROM audit_rows")
-        flagged = []
-        for (text,) in self.cursor.fetchall():
-            detail = judge(text or "")
-            if detail:
-                flagged.append((text, detail[:300]))
-        self.cursor.execute(
-            f"CREATE TEMP TABLE {table} (reason text PRIMARY KEY, detail text) "
-            "ON COMMIT DROP"
-        )
-        if flagged:
-            self.cursor.executemany(
-                f"INSERT INTO {table} VALUES (%s, %s)",  # noqa: S608
-                flagged,
-            )
-        self.cursor.execute(f"ANALYZE {table}")
-        self._reason_tables[name] = table
+        if table not in self._flagged:
+            if self._reasons is None:
+                self.cursor.execute("SELECT DISTINCT reason FROM audit_rows")
+                self._reasons = [text for (text,) in self.cursor.fetchall()]
+            flagged = []
+            for text in self._reasons:
+                detail = judge(text or "")
+                if detail:
+                    flagged.append((text, detail[:300]))
+            self._fill(table, ("reason", "detail"), flagged)
         return table
 
     def distinct_table(
@@ -135,27 +129,38 @@ class AuditContext:
         """A scratch table (value) of every distinct non-blank value of
         ``audit_rows.column`` that ``flag`` is true for."""
         table = f"audit_distinct_{name}"
-        if table in self._reason_tables.values():
-            return table
-        self.cursor.execute(
-            f"SELECT DISTINCT {column} FROM audit_rows "  # noqa: S608
-            f"WHERE trim({column}) <> ''"
-        )
-        flagged = [(value,) for (value,) in self.cursor.fetchall() if flag(value)]
-        self.cursor.execute(
-            f"CREATE TEMP TABLE {table} (value text PRIMARY KEY) ON COMMIT DROP"
-        )
-        if flagged:
-            self.cursor.executemany(
-                f"INSERT INTO {table} VALUES (%s)",  # noqa: S608
-                flagged,
+        if table not in self._flagged:
+            self.cursor.execute(
+                f"SELECT DISTINCT {column} FROM audit_rows "  # noqa: S608
+                f"WHERE trim({column}) <> ''"
             )
-        self.cursor.execute(f"ANALYZE {table}")
-        self._reason_tables[name] = table
+            flagged = [(v,) for (v,) in self.cursor.fetchall() if flag(v)]
+            self._fill(table, ("value",), flagged)
         return table
 
+    def _fill(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        # The first column is the key the rules join on. One INSERT of arrays:
+        # a month can flag tens of thousands of distinct values.
+        spec = ", ".join(
+            f"{c} text{' PRIMARY KEY' if i == 0 else ''}" for i, c in enumerate(columns)
+        )
+        self.cursor.execute(f"CREATE TEMP TABLE {table} ({spec}) ON COMMIT DROP")
+        if rows:
+            arrays = ", ".join("unnest(%s::text[])" for _ in columns)
+            self.cursor.execute(
+                f"INSERT INTO {table} SELECT {arrays}",  # noqa: S608
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        self.cursor.execute(f"ANALYZE {table}")
+        self._flagged[table] = len(rows)
+
+    def flagged(self, table: str) -> int:
+        """How many values a scratch table of ``reason_table`` or
+        ``distinct_table`` holds: a rule leaves out the join of an empty one."""
+        return self._flagged[table]
+
     def scratch_tables(self) -> list[str]:
-        return list(self._reason_tables.values())
+        return list(self._flagged)
 
     def search_rows(self) -> Iterator[SearchRow]:
         self.cursor.execute(
@@ -392,24 +397,40 @@ def case_number_rule(ctx: AuditContext, params: dict) -> SqlRule:
             )
         ),
     )
-    return (
-        f"SELECT * FROM (SELECT {ROW}, CASE "  # noqa: S608
+    # Each check in order, the first that applies naming the finding. A scratch
+    # table that flagged nothing is left out with its check: joining a month's
+    # searches to an empty table costs as much as joining them to a full one.
+    checks = [
         "WHEN r.source = 'own' AND trim(r.case_number) = '' "
         "  AND r.purpose IN ('A', 'B') "
         "  THEN 'purpose ' || r.purpose || ' without a case number' "
-        "WHEN r.source IN ('own', 'org', 'portal') AND trim(r.case_number) <> '' "
-        "  AND m.value IS NOT NULL "
-        "  THEN 'case number not in the department''s format' "
-        "WHEN r.source IN ('org', 'portal') AND %(flag_missing)s "
-        "  AND trim(r.case_number) = '' AND r.has_case_column AND c.reason IS NULL "
-        "  THEN 'no case number' "
-        "WHEN c.reason IS NOT NULL THEN 'a case number was typed into the reason' "
-        f"END AS detail, NULL FROM audit_rows r LEFT JOIN {typed} c "
-        f"ON c.reason = r.reason LEFT JOIN {malformed} m "
-        "ON m.value = r.case_number) q WHERE q.detail IS NOT NULL",
-        {
-            "flag_missing": bool(params["flag_vendor_missing"]),
-        },
+    ]
+    joins = []
+    if ctx.flagged(malformed):
+        # Only non-blank case numbers are ever flagged as malformed.
+        checks.append(
+            "WHEN r.source IN ('own', 'org', 'portal') AND m.value IS NOT NULL "
+            "  THEN 'case number not in the department''s format' "
+        )
+        joins.append(f"LEFT JOIN {malformed} m ON m.value = r.case_number")
+    typed_any = ctx.flagged(typed) > 0
+    if params["flag_vendor_missing"]:
+        checks.append(
+            "WHEN r.source IN ('org', 'portal') AND trim(r.case_number) = '' "
+            "  AND r.has_case_column "
+            + ("AND c.reason IS NULL " if typed_any else "")
+            + "  THEN 'no case number' "
+        )
+    if typed_any:
+        checks.append(
+            "WHEN c.reason IS NOT NULL THEN 'a case number was typed into the reason' "
+        )
+        joins.append(f"LEFT JOIN {typed} c ON c.reason = r.reason")
+    return (
+        f"SELECT * FROM (SELECT {ROW}, CASE {''.join(checks)}"  # noqa: S608
+        f"END AS detail, NULL FROM audit_rows r {' '.join(joins)}"
+        ") q WHERE q.detail IS NOT NULL",
+        {},
     )
 
 
@@ -467,15 +488,23 @@ def personal_data_rule(ctx: AuditContext, params: dict) -> SqlRule:
     threshold=3,
 )
 def repeated_plate_rule(ctx: AuditContext, params: dict) -> SqlRule:
-    # Masked plates and wildcard patterns say nothing about one vehicle.
+    # Masked plates and wildcard patterns say nothing about one vehicle. Counted
+    # by grouping, then joined back: hashing the searches without a case is far
+    # cheaper than sorting them for a window count.
     return (
-        "SELECT subject_type, id::text, at, officer_id, actor_label, "
-        "'one of ' || n || ' searches of the same plate, no case', NULL FROM ("
-        "  SELECT r.*, count(*) OVER ("
-        '    PARTITION BY r.actor_key, upper(trim(r.plate)) COLLATE "C") AS n'
-        "  FROM audit_rows r WHERE trim(r.case_number) = '' "
-        "  AND trim(r.plate) <> '' AND r.plate !~ '[*?%%_]'"
-        ") q WHERE n >= %(threshold)s",
+        "WITH plain AS MATERIALIZED ("
+        "  SELECT r.subject_type, r.id, r.at, r.officer_id, r.actor_label,"
+        '    r.actor_key, upper(trim(r.plate)) COLLATE "C" AS plate'
+        # In a CASE so that the pattern test runs only on searches without a
+        # case: the planner would otherwise run it first, on every search.
+        "  FROM audit_rows r WHERE CASE WHEN trim(r.case_number) = '' "
+        "  THEN trim(r.plate) <> '' AND r.plate !~ '[*?%%_]' ELSE false END"
+        "), repeated AS ("
+        "  SELECT actor_key, plate, count(*) AS n FROM plain"
+        "  GROUP BY actor_key, plate HAVING count(*) >= %(threshold)s"
+        ") SELECT subject_type, id::text, at, officer_id, actor_label, "
+        "'one of ' || n || ' searches of the same plate, no case', NULL "
+        "FROM plain JOIN repeated USING (actor_key, plate)",
         {"threshold": params["threshold"]},
     )
 
@@ -493,20 +522,37 @@ def burst_after_idle_rule(ctx: AuditContext, params: dict) -> SqlRule:
     # A start is a search coming ``idle_days`` or more after the same person's
     # previous one (within the period, or their last before it); the burst is every
     # search of theirs within ``burst_minutes`` of the start.
+    #
+    # Only a person's first search of a UTC day can be a start: any later one
+    # follows a search of the same day, less than a day before. So the month is
+    # first reduced to each person's first and last search per day, and the gaps
+    # are measured between those few rows instead of sorting every search.
+    if params["idle_days"] < 1:
+        raise ValueError(
+            "audit rule burst_after_idle: idle_days must be at least 1 "
+            f"(FLOCKGOV_AUDIT_RULES gives {params['idle_days']!r})"
+        )
     return (
-        "WITH ordered AS ("
-        "  SELECT r.actor_key, r.at, coalesce(lag(r.at) OVER ("
-        "    PARTITION BY r.actor_key ORDER BY r.at, r.id), lb.last_at) AS prev"
-        "  FROM audit_rows r LEFT JOIN audit_last_before lb USING (actor_key)"
+        "WITH days AS ("
+        "  SELECT actor_key, (at AT TIME ZONE 'UTC')::date AS day,"
+        "    min(at) AS first_at, max(at) AS last_at"
+        "  FROM audit_rows GROUP BY actor_key, (at AT TIME ZONE 'UTC')::date"
+        "), gaps AS ("
+        "  SELECT d.actor_key, d.first_at AS start_at, coalesce(lag(d.last_at) OVER ("
+        "    PARTITION BY d.actor_key ORDER BY d.day), lb.last_at) AS prev"
+        "  FROM days d LEFT JOIN audit_last_before lb USING (actor_key)"
         "), starts AS ("
-        "  SELECT actor_key, at AS start_at, prev FROM ordered"
-        "  WHERE at - prev >= make_interval(days => %(idle)s)"
+        "  SELECT actor_key, start_at, prev FROM gaps"
+        "  WHERE start_at - prev >= make_interval(days => %(idle)s)"
         "), bursts AS ("
         "  SELECT r.*, s.start_at, s.prev,"
         "    count(*) OVER (PARTITION BY r.actor_key, s.start_at) AS n"
         "  FROM starts s JOIN audit_rows r ON r.actor_key = s.actor_key"
         "   AND r.at >= s.start_at"
         "   AND r.at <= s.start_at + make_interval(mins => %(span)s)"
+        # Checked once, before the join: most months have no start at all, and
+        # then the month is not read a second time.
+        "  WHERE EXISTS (SELECT FROM starts)"
         ") SELECT DISTINCT ON (subject_type, id) subject_type, id::text, at, "
         "officer_id, actor_label, n || ' searches within ' || %(span)s || "
         "' min after ' || extract(day FROM start_at - prev)::int || "
@@ -651,26 +697,36 @@ def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
         "(hashtextextended(r.actor_key || ':' || r.subject_type || r.id::text, "
         "hashtext(%(label)s)) & 1152921504606846975)"
     )
+    sampled = "r.source IN ('own', 'org', 'portal')"
+    picked = "r.subject_type, r.id, r.at, r.officer_id, r.actor_label, r.actor_key"
     return (
         "WITH counts AS ("  # noqa: S608
-        "  SELECT actor_key, count(*) AS n FROM audit_rows"
-        "  WHERE source IN ('own', 'org', 'portal') GROUP BY actor_key"
-        "), keyed AS ("
-        "  SELECT r.subject_type, r.id, r.at, r.officer_id, r.actor_label,"
-        f"   r.actor_key, {hashed} AS h,"
-        "   least(c.n, greatest(%(minimum)s, ceil(%(rate)s * c.n)))::bigint AS k,"
-        "   (least(1.0, (4.0 * least(c.n, greatest(%(minimum)s,"
-        "     ceil(%(rate)s * c.n))) + 10) / c.n) * 1152921504606846975)::bigint"
-        "     AS threshold"
-        "  FROM audit_rows r JOIN counts c USING (actor_key)"
-        "  WHERE r.source IN ('own', 'org', 'portal')"
+        f"  SELECT r.actor_key, count(*) AS n FROM audit_rows r WHERE {sampled}"
+        "  GROUP BY r.actor_key"
+        "), quotas AS ("
+        "  SELECT actor_key, n,"
+        "    least(n, greatest(%(minimum)s, ceil(%(rate)s * n)))::bigint AS k"
+        "  FROM counts"
+        "), limits AS ("
+        "  SELECT actor_key, k, (least(1.0, (4.0 * k + 10) / n)"
+        "    * 1152921504606846975)::bigint AS threshold FROM quotas"
+        "), candidates AS MATERIALIZED ("
+        f"  SELECT {picked}, {hashed} AS h, l.k"
+        "  FROM audit_rows r JOIN limits l USING (actor_key)"
+        f"  WHERE {sampled} AND {hashed} < l.threshold"
         "), short AS ("
-        "  SELECT actor_key FROM keyed GROUP BY actor_key, k"
-        "  HAVING count(*) FILTER (WHERE h < threshold) < k"
+        "  SELECT l.actor_key FROM limits l LEFT JOIN ("
+        "    SELECT actor_key, count(*) AS n FROM candidates GROUP BY actor_key"
+        "  ) c USING (actor_key) WHERE coalesce(c.n, 0) < l.k"
+        "), pool AS ("
+        "  SELECT * FROM candidates UNION ALL"
+        f"  SELECT {picked}, {hashed}, l.k"
+        "  FROM audit_rows r JOIN limits l USING (actor_key)"
+        f"  WHERE {sampled} AND {hashed} >= l.threshold"
+        "  AND r.actor_key IN (SELECT actor_key FROM short)"
         "), ranked AS ("
-        "  SELECT keyed.*, row_number() OVER ("
-        "    PARTITION BY actor_key ORDER BY h, id) AS rn FROM keyed"
-        "  WHERE h < threshold OR actor_key IN (SELECT actor_key FROM short)"
+        "  SELECT pool.*, row_number() OVER ("
+        "    PARTITION BY actor_key ORDER BY h, id) AS rn FROM pool"
         ") SELECT subject_type, id::text, at, officer_id, actor_label, "
         "'picked at random for manual review', NULL FROM ranked WHERE rn <= k",
         {

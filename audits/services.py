@@ -61,12 +61,13 @@ SELECT 'queries.search'::text AS subject_type, s.id, s.created_at AS at,
        o.username::text AS actor_label, s.officer_id, s.purpose::text AS purpose,
        s.case_number::text AS case_number, s.justification AS reason,
        s.plate_query::text AS plate, s.created_at - s.window_start AS lookback,
-       (extract(hour FROM s.created_at AT TIME ZONE %(tz)s) * 60
-        + extract(minute FROM s.created_at AT TIME ZONE %(tz)s))::int AS local_minute,
-       (s.created_at AT TIME ZONE %(tz)s)::date AS local_day,
+       (date_part('hour', s.local) * 60 + date_part('minute', s.local))::int
+           AS local_minute,
+       s.local::date AS local_day,
        NULL::int AS networks, NULL::bigint AS organisation_id,
        true AS has_case_column
-FROM queries_search s JOIN accounts_officer o ON o.id = s.officer_id
+FROM (SELECT *, created_at AT TIME ZONE %(tz)s AS local FROM queries_search) s
+JOIN accounts_officer o ON o.id = s.officer_id
 WHERE s.created_at >= %(start)s AND s.created_at < %(end)s
 UNION ALL
 SELECT 'audits.vendorsearch', v.id, v.searched_at, v.kind::text,
@@ -76,11 +77,10 @@ SELECT 'audits.vendorsearch', v.id, v.searched_at, v.kind::text,
             ELSE 'vendor:' || v.kind || ':' || v.org_name || ':' || v.user_label END,
        coalesce(nullif(v.user_label, ''), v.org_name)::text, v.officer_id, '',
        v.case_number::text, v.reason, v.plate::text, v.searched_at - v.window_start,
-       (extract(hour FROM v.searched_at AT TIME ZONE %(tz)s) * 60
-        + extract(minute FROM v.searched_at AT TIME ZONE %(tz)s))::int,
-       (v.searched_at AT TIME ZONE %(tz)s)::date,
+       (date_part('hour', v.local) * 60 + date_part('minute', v.local))::int,
+       v.local::date,
        v.networks_searched, v.organisation_id, NOT (v.masked ? 'case number')
-FROM audits_vendorsearch v
+FROM (SELECT *, searched_at AT TIME ZONE %(tz)s AS local FROM audits_vendorsearch) v
 WHERE v.searched_at >= %(start)s AND v.searched_at < %(end)s
 """
 
@@ -137,38 +137,48 @@ def open_context(period: AuditPeriod, cursor) -> rules.AuditContext:
     return rules.AuditContext(label=period.label, start=start, end=end, cursor=cursor)
 
 
-FIGURES = {
-    "by_day": "SELECT local_day, purpose, count(*) FROM audit_rows "
-    "WHERE source = 'own' GROUP BY 1, 2 ORDER BY 1, 2",
-    "by_actor": "SELECT actor_label, count(*) FROM audit_rows "
-    "WHERE source = 'own' OR officer_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
-    "vendor_by_day": "SELECT local_day, source, count(*) FROM audit_rows "
-    "WHERE source <> 'own' GROUP BY 1, 2 ORDER BY 1, 2",
-    "by_source": "SELECT source, count(*) FROM audit_rows GROUP BY 1",
-}
+# Everything the dashboard draws, counted in one pass over the period's searches:
+# per day and source (with the purpose of the department's own), per person
+# (the department's accounts, whether they searched here or on a vendor's
+# portal), and per source.
+FIGURES = """
+SELECT GROUPING(local_day) = 1 AS by_person, local_day, source, purpose,
+       actor_label, (source = 'own' OR officer_id IS NOT NULL) AS departments,
+       count(*)
+FROM audit_rows
+GROUP BY GROUPING SETS (
+    (local_day, source, purpose),
+    (actor_label, (source = 'own' OR officer_id IS NOT NULL))
+)
+ORDER BY by_person, local_day, source, purpose, count(*) DESC, actor_label
+"""
 
 
 def _figures(cursor, per_rule: dict[str, int]) -> dict[str, Any]:
     """What the dashboard draws, counted while the scratch table is there."""
     by_day: dict[str, dict[str, int]] = defaultdict(dict)
     vendor_by_day: dict[str, dict[str, int]] = defaultdict(dict)
-    cursor.execute(FIGURES["by_day"])
-    for day, purpose, n in cursor.fetchall():
-        by_day[day.isoformat()][purpose] = n
-    cursor.execute(FIGURES["vendor_by_day"])
-    for day, source, n in cursor.fetchall():
-        vendor_by_day[day.isoformat()][source] = n
-    cursor.execute(FIGURES["by_actor"])
-    by_actor = [[label, n] for label, n in cursor.fetchall()]
-    cursor.execute(FIGURES["by_source"])
-    sources = dict(cursor.fetchall())
+    by_actor: list[list[Any]] = []
+    sources: dict[str, int] = defaultdict(int)
+    cursor.execute(FIGURES)
+    for by_person, day, source, purpose, label, departments, n in cursor.fetchall():
+        if by_person:
+            # Searches by no account of the department are not drawn per person.
+            if departments:
+                by_actor.append([label, n])
+        elif source == "own":
+            by_day[day.isoformat()][purpose] = n
+            sources[source] += n
+        else:
+            vendor_by_day[day.isoformat()][source] = n
+            sources[source] += n
     return {
         "rules": per_rule,
         "findings": sum(per_rule.values()),
         "searches_by_day_purpose": dict(by_day),
         "searches_by_officer": by_actor,
         "vendor_by_day_kind": dict(vendor_by_day),
-        "searches_by_source": sources,
+        "searches_by_source": dict(sources),
         "searches": sum(sources.values()),
     }
 

@@ -109,6 +109,37 @@ def test_it_flags_a_burst_after_a_long_idle_stretch(alice, bob):
     assert not {s.pk for s in busy} & flagged("burst_after_idle")
 
 
+def test_a_burst_counts_the_idle_stretch_from_a_busy_days_last_search(alice, bob):
+    # Both searched twice on 1 March; the stretch runs from the later search.
+    day = datetime(2026, 3, 1, 13, tzinfo=UTC)
+    for officer in (alice, bob):
+        make_search(officer, day)
+        make_search(officer, day + timedelta(hours=7))
+    last = day + timedelta(hours=7)
+    # Alice comes back one second short of 14 days, Bob exactly 14 days later.
+    short = [
+        make_search(alice, last + timedelta(days=14, seconds=-1, minutes=i))
+        for i in range(10)
+    ]
+    exact = [make_search(bob, last + timedelta(days=14, minutes=i)) for i in range(10)]
+    run_march()
+    assert flagged("burst_after_idle") == {s.pk for s in exact}
+    assert not {s.pk for s in short} & flagged("burst_after_idle")
+    detail = Finding.objects.filter(rule="burst_after_idle").first().detail
+    assert detail == "10 searches within 60 min after 14 days without any"
+
+
+def test_a_burst_rule_without_an_idle_stretch_is_refused(settings, alice):
+    settings.FLOCKGOV_AUDIT_RULES = {
+        "sample": {"enabled": False},
+        "burst_after_idle": {"idle_days": 0},
+    }
+    make_search(alice, MID_MARCH)
+    with pytest.raises(ValueError, match="idle_days must be at least 1"):
+        run_march()
+    assert not Finding.objects.exists()
+
+
 def test_it_flags_searches_outside_the_shift_or_normal_hours(alice, bob):
     alice.shift_start, alice.shift_end = time(22, 0), time(6, 0)
     alice.save()
