@@ -7,7 +7,8 @@ rule is then one function registered with ``@rule(...)``:
 
 * a **SQL rule** (``kind="sql"``) returns a SELECT over ``audit_rows`` giving the
   columns of ``FINDING_SELECT``; the database does the work, so a month of a million
-  searches is audited in seconds;
+  searches is audited in seconds. It returns ``None`` when the period holds
+  nothing it could find (vendors' rules in a month without vendors' searches);
 * a **Python rule** (``kind="python"``) yields ``Hit``s; it may read
   ``ctx.search_rows()`` or its own models between ``ctx.start`` and ``ctx.end``.
 
@@ -34,7 +35,7 @@ FINDING_SELECT = (
     "subject_type, subject_id, subject_at, officer_id, actor_label, detail, severity"
 )
 # Shorthand for a rule's SELECT list over ``audit_rows r``.
-ROW = "r.subject_type, r.id::text, r.at, r.officer_id, left(r.actor_label, 200)"
+ROW = "r.subject_type, r.id, r.at, r.officer_id, left(r.actor_label, 200)"
 
 
 @dataclass(slots=True)
@@ -63,7 +64,7 @@ class SearchRow:
 @dataclass(frozen=True)
 class Hit:
     subject_type: str
-    subject_id: str
+    subject_id: int
     subject_at: datetime
     detail: str
     officer_id: int | None = None
@@ -74,7 +75,7 @@ class Hit:
     def about(cls, row: SearchRow, detail: str, **extra: Any) -> "Hit":
         return cls(
             subject_type=row.subject_type,
-            subject_id=str(row.id),
+            subject_id=row.id,
             subject_at=row.at,
             detail=detail[:300],
             officer_id=row.officer_id,
@@ -94,6 +95,7 @@ class AuditContext:
         end: datetime,
         cursor,
         now: datetime | None = None,
+        vendor_rows: int | None = None,
     ) -> None:
         self.label = label  # e.g. "2026-03"; seeds the random sample
         self.start = start
@@ -102,6 +104,8 @@ class AuditContext:
         # The run's clock: rules judging records still open (an active hot-list
         # entry, a network grant) judge them up to the earlier of ``end`` and this.
         self.now = now or timezone.now()
+        # How many of the rows are vendors' searches (None: not counted).
+        self.vendor_rows = vendor_rows
         # Scratch tables of flagged values made so far, with their sizes, and the
         # period's distinct reasons, read once for every text check.
         self._flagged: dict[str, int] = {}
@@ -130,11 +134,10 @@ class AuditContext:
         ``audit_rows.column`` that ``flag`` is true for."""
         table = f"audit_distinct_{name}"
         if table not in self._flagged:
-            self.cursor.execute(
-                f"SELECT DISTINCT {column} FROM audit_rows "  # noqa: S608
-                f"WHERE trim({column}) <> ''"
-            )
-            flagged = [(v,) for (v,) in self.cursor.fetchall() if flag(v)]
+            self.cursor.execute(f"SELECT DISTINCT {column} FROM audit_rows")  # noqa: S608
+            flagged = [
+                (v,) for (v,) in self.cursor.fetchall() if v and v.strip() and flag(v)
+            ]
             self._fill(table, ("value",), flagged)
         return table
 
@@ -153,6 +156,19 @@ class AuditContext:
             )
         self.cursor.execute(f"ANALYZE {table}")
         self._flagged[table] = len(rows)
+
+    def scratch_table(self, name: str, select: str, params: dict) -> str:
+        """A scratch table ``audit_<name>`` holding what ``select`` returns, with
+        its statistics: the planner then knows how small it is, which a common
+        table expression does not always tell it."""
+        table = f"audit_{name}"
+        if table not in self._flagged:
+            self.cursor.execute(
+                f"CREATE TEMP TABLE {table} ON COMMIT DROP AS {select}", params
+            )
+            self.cursor.execute(f"ANALYZE {table}")
+            self._flagged[table] = self.cursor.rowcount
+        return table
 
     def flagged(self, table: str) -> int:
         """How many values a scratch table of ``reason_table`` or
@@ -351,7 +367,11 @@ def personal_data(text: str, birth_year_before: int) -> str:
 # --- The rules ---------------------------------------------------------------------
 # Each SQL rule returns (sql, params); the SELECT gives FINDING_SELECT's columns.
 
-SqlRule = tuple[str, dict[str, Any]]
+SqlRule = tuple[str, dict[str, Any]] | None
+
+
+def _no_vendor_rows(ctx: AuditContext) -> bool:
+    return ctx.vendor_rows == 0
 
 
 @rule(
@@ -502,7 +522,7 @@ def repeated_plate_rule(ctx: AuditContext, params: dict) -> SqlRule:
         "), repeated AS ("
         "  SELECT actor_key, plate, count(*) AS n FROM plain"
         "  GROUP BY actor_key, plate HAVING count(*) >= %(threshold)s"
-        ") SELECT subject_type, id::text, at, officer_id, actor_label, "
+        ") SELECT subject_type, id, at, officer_id, actor_label, "
         "'one of ' || n || ' searches of the same plate, no case', NULL "
         "FROM plain JOIN repeated USING (actor_key, plate)",
         {"threshold": params["threshold"]},
@@ -553,7 +573,7 @@ def burst_after_idle_rule(ctx: AuditContext, params: dict) -> SqlRule:
         # Checked once, before the join: most months have no start at all, and
         # then the month is not read a second time.
         "  WHERE EXISTS (SELECT FROM starts)"
-        ") SELECT DISTINCT ON (subject_type, id) subject_type, id::text, at, "
+        ") SELECT DISTINCT ON (subject_type, id) subject_type, id, at, "
         "officer_id, actor_label, n || ' searches within ' || %(span)s || "
         "' min after ' || extract(day FROM start_at - prev)::int || "
         "' days without any', NULL FROM bursts WHERE n >= %(count)s "
@@ -603,16 +623,22 @@ def off_shift_rule(ctx: AuditContext, params: dict) -> SqlRule:
         f"CASE WHEN {has_shift} THEN (extract(hour FROM o.shift_end) * 60 + "
         "extract(minute FROM o.shift_end))::int ELSE %(normal_end)s END"
     )
+    # Each account's shift in minutes of the day, worked out once per account
+    # (materialised: folded into the join, it would be worked out per search).
+    # Accounts whose shift covers the whole day cannot search outside it.
     return (
-        "SELECT subject_type, id::text, at, officer_id, actor_label, "  # noqa: S608
-        "'search at ' || lpad((local_minute / 60)::text, 2, '0') || ':' || "
-        "lpad((local_minute %% 60)::text, 2, '0') || ', outside ' || "
-        "CASE WHEN shifted THEN 'the shift' ELSE 'normal hours' END, NULL FROM ("
-        f"  SELECT r.*, {has_shift} AS shifted, {start} AS s, {end} AS e"
-        "  FROM audit_rows r JOIN accounts_officer o ON o.id = r.officer_id"
-        ") q WHERE ((e - s) %% 1440 + 1440) %% 1440 <> 0 "
-        "AND ((local_minute - s + %(grace)s) %% 1440 + 1440) %% 1440 "
-        "  > ((e - s) %% 1440 + 1440) %% 1440 + 2 * %(grace)s",
+        "WITH shifts AS MATERIALIZED ("  # noqa: S608
+        f"  SELECT o.id, {has_shift} AS shifted, {start} AS s,"
+        f"    (({end} - {start}) %% 1440 + 1440) %% 1440 AS length"
+        "  FROM accounts_officer o"
+        ") SELECT r.subject_type, r.id, r.at, r.officer_id, r.actor_label, "
+        "'search at ' || lpad((r.local_minute / 60)::text, 2, '0') || ':' || "
+        "lpad((r.local_minute %% 60)::text, 2, '0') || ', outside ' || "
+        "CASE WHEN w.shifted THEN 'the shift' ELSE 'normal hours' END, NULL "
+        "FROM audit_rows r JOIN shifts w ON w.id = r.officer_id "
+        "WHERE w.length <> 0 "
+        "AND ((r.local_minute - w.s + %(grace)s) %% 1440 + 1440) %% 1440 "
+        "  > w.length + 2 * %(grace)s",
         {
             "normal_start": _minutes(params["normal_hours"][0]),
             "normal_end": _minutes(params["normal_hours"][1]),
@@ -648,6 +674,8 @@ def lookback_rule(ctx: AuditContext, params: dict) -> SqlRule:
 def scope_rule(ctx: AuditContext, params: dict) -> SqlRule:
     # The department's own searches only ever reach its own cameras, so this rule
     # reads the vendor's exports, whose network counts say how far a search went.
+    if _no_vendor_rows(ctx):
+        return None
     return (
         f"SELECT {ROW}, 'searched ' || r.networks || ' networks (at most ' || "  # noqa: S608
         "%(max)s || ' are the department''s and Virginia''s)', NULL "
@@ -663,6 +691,8 @@ def scope_rule(ctx: AuditContext, params: dict) -> SqlRule:
     policy="§9.B.2, §9.C.1",
 )
 def outside_agency_rule(ctx: AuditContext, params: dict) -> SqlRule:
+    if _no_vendor_rows(ctx):
+        return None
     return (
         f"SELECT {ROW}, CASE WHEN o.id IS NULL OR o.needs_classification "  # noqa: S608
         "THEN 'searching organisation not yet classified' "
@@ -690,50 +720,48 @@ def sample_rule(ctx: AuditContext, params: dict) -> SqlRule:
     # predict it without the records. Only records whose hash falls below a
     # generous per-person threshold are ranked (a month's million rows are never
     # sorted); a person with too few below it has all their records ranked.
-    # PostgreSQL's own 64-bit text hash, seeded by the period: a quarter of the
-    # cost of md5 over a month, and as reproducible on the same server (a re-run
-    # keeps the findings already made in any case).
+    # PostgreSQL's own 64-bit hash of the record's id, seeded by the period and
+    # the kind of record: far cheaper than hashing text over a month, and as
+    # reproducible on the same server (a re-run keeps the findings already made
+    # in any case).
     hashed = (
-        "(hashtextextended(r.actor_key || ':' || r.subject_type || r.id::text, "
-        "hashtext(%(label)s)) & 1152921504606846975)"
+        "(hashint8extended(r.id, hashtext(%(label)s) + CASE r.subject_type "
+        "WHEN 'queries.search' THEN 0 ELSE 1 END) & 1152921504606846975)"
     )
     sampled = "r.source IN ('own', 'org', 'portal')"
     picked = "r.subject_type, r.id, r.at, r.officer_id, r.actor_label, r.actor_key"
-    return (
-        "WITH counts AS ("  # noqa: S608
-        f"  SELECT r.actor_key, count(*) AS n FROM audit_rows r WHERE {sampled}"
-        "  GROUP BY r.actor_key"
-        "), quotas AS ("
+    limits = ctx.scratch_table(
+        "sample_limits",
+        "SELECT actor_key, n, k, (least(1.0, (4.0 * k + 10) / n)"  # noqa: S608
+        "  * 1152921504606846975)::bigint AS threshold FROM ("
         "  SELECT actor_key, n,"
         "    least(n, greatest(%(minimum)s, ceil(%(rate)s * n)))::bigint AS k"
-        "  FROM counts"
-        "), limits AS ("
-        "  SELECT actor_key, k, (least(1.0, (4.0 * k + 10) / n)"
-        "    * 1152921504606846975)::bigint AS threshold FROM quotas"
-        "), candidates AS MATERIALIZED ("
+        f"  FROM (SELECT r.actor_key, count(*) AS n FROM audit_rows r WHERE {sampled}"
+        "    GROUP BY r.actor_key) counts"
+        ") quotas",
+        {"minimum": params["minimum"], "rate": params["rate"]},
+    )
+    return (
+        "WITH candidates AS MATERIALIZED ("  # noqa: S608
         f"  SELECT {picked}, {hashed} AS h, l.k"
-        "  FROM audit_rows r JOIN limits l USING (actor_key)"
+        f"  FROM audit_rows r JOIN {limits} l USING (actor_key)"
         f"  WHERE {sampled} AND {hashed} < l.threshold"
         "), short AS ("
-        "  SELECT l.actor_key FROM limits l LEFT JOIN ("
+        f"  SELECT l.actor_key FROM {limits} l LEFT JOIN ("
         "    SELECT actor_key, count(*) AS n FROM candidates GROUP BY actor_key"
         "  ) c USING (actor_key) WHERE coalesce(c.n, 0) < l.k"
         "), pool AS ("
         "  SELECT * FROM candidates UNION ALL"
         f"  SELECT {picked}, {hashed}, l.k"
-        "  FROM audit_rows r JOIN limits l USING (actor_key)"
+        f"  FROM audit_rows r JOIN {limits} l USING (actor_key)"
         f"  WHERE {sampled} AND {hashed} >= l.threshold"
         "  AND r.actor_key IN (SELECT actor_key FROM short)"
         "), ranked AS ("
         "  SELECT pool.*, row_number() OVER ("
         "    PARTITION BY actor_key ORDER BY h, id) AS rn FROM pool"
-        ") SELECT subject_type, id::text, at, officer_id, actor_label, "
+        ") SELECT subject_type, id, at, officer_id, actor_label, "
         "'picked at random for manual review', NULL FROM ranked WHERE rn <= k",
-        {
-            "label": ctx.label,
-            "minimum": params["minimum"],
-            "rate": params["rate"],
-        },
+        {"label": ctx.label},
     )
 
 
@@ -821,7 +849,7 @@ def hotlist_unverified_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
             continue
         yield Hit(
             subject_type="hotlists.entry",
-            subject_id=str(entry.pk),
+            subject_id=entry.pk,
             subject_at=first,
             detail=f"{entry.hotlist.name}: " + "; ".join(d for _, d in problems),
             officer_id=entry.entered_by_id,
@@ -922,7 +950,7 @@ def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
         if problems:
             yield Hit(
                 subject_type="sharing.dissemination",
-                subject_id=str(item.pk),
+                subject_id=item.pk,
                 subject_at=item.sent_at,
                 detail=f"to {item.recipient.name}: " + "; ".join(problems),
                 officer_id=item.sent_by_id,
@@ -947,7 +975,7 @@ def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
         if problems:
             yield Hit(
                 subject_type="sharing.request",
-                subject_id=str(req.pk),
+                subject_id=req.pk,
                 subject_at=req.decided_at,
                 detail=f"approved for {req.recipient.name}: " + "; ".join(problems),
                 officer_id=req.decided_by_id,
@@ -985,7 +1013,7 @@ def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
         if problems:
             yield Hit(
                 subject_type="sharing.grant",
-                subject_id=str(grant.pk),
+                subject_id=grant.pk,
                 subject_at=min(moments),
                 detail="network access: " + "; ".join(problems),
                 officer_id=grant.granted_by_id,

@@ -196,8 +196,8 @@ def test_it_makes_one_finding_per_entry_in_the_month_it_first_broke(
     run_march()
     feb_findings = Finding.objects.filter(period__start=date(2026, 2, 1))
     mar_findings = Finding.objects.filter(period__start=date(2026, 3, 1))
-    assert [f.subject_id for f in feb_findings] == [str(old.pk)]
-    assert [f.subject_id for f in mar_findings] == [str(both.pk)]
+    assert [f.subject_id for f in feb_findings] == [old.pk]
+    assert [f.subject_id for f in mar_findings] == [both.pk]
     detail = mar_findings.get().detail
     assert "still active" in detail and "after it lapsed" in detail
 

@@ -29,7 +29,7 @@ def rules_for(vendor_id: str) -> set[str]:
     row = VendorSearch.objects.get(vendor_id=vendor_id)
     return set(
         Finding.objects.filter(
-            subject_type="audits.vendorsearch", subject_id=str(row.pk)
+            subject_type="audits.vendorsearch", subject_id=row.pk
         ).values_list("rule", flat=True)
     )
 
@@ -58,7 +58,7 @@ def test_it_flags_outside_agencies_and_wide_scope_in_a_network_audit():
     )
     unclassified = Finding.objects.get(
         rule="outside_agency",
-        subject_id=str(VendorSearch.objects.get(vendor_id="c3").pk),
+        subject_id=VendorSearch.objects.get(vendor_id="c3").pk,
     )
     assert unclassified.detail == "searching organisation not yet classified"
 
@@ -79,9 +79,7 @@ def test_it_runs_the_text_rules_over_org_and_portal_rows(alice):
     assert "vague_reason" in rules_for("a1")
     masked_a2 = VendorSearch.objects.get(vendor_id="a2", user_label="")
     masked_rules = set(
-        Finding.objects.filter(subject_id=str(masked_a2.pk)).values_list(
-            "rule", flat=True
-        )
+        Finding.objects.filter(subject_id=masked_a2.pk).values_list("rule", flat=True)
     )
     assert {"prohibited_purpose", "scope_beyond_virginia"} <= masked_rules
     assert "personal_data" in rules_for("d3")
