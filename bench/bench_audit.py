@@ -141,9 +141,11 @@ def load(n: int) -> None:
             buf = io.StringIO()
     print(f"load_searches_s={time.monotonic() - t0:.1f}", flush=True)
 
-    # N hash-chained audit records, written as the trail would have written them.
+    # N hash-chained audit records, written as the trail would have written them,
+    # continuing the chain after the records of the accounts just made.
     t0 = time.monotonic()
-    prev = GENESIS_HASH
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    first_seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     partitions.ensure_range(
         partitions.AUDIT, month_start, month_start + timedelta(days=62)
     )
@@ -153,9 +155,10 @@ def load(n: int) -> None:
         "summary, data"
     )
     buf = io.StringIO()
-    for seq in range(1, n + 1):
+    for seq in range(first_seq, first_seq + n):
         event = AuditEvent(
-            occurred_at=month_start + timedelta(seconds=seq * span // n),
+            occurred_at=month_start
+            + timedelta(seconds=(seq - first_seq + 1) * span // n),
             seq=seq,
             prev_hash=prev,
             event_type="search.performed",
@@ -180,7 +183,7 @@ def load(n: int) -> None:
             f"{event.hash}\tsearch.performed\tsuccess\tbench\tofficer\t\t\t"
             f"queries.search\t{seq}\tSearch {seq}\tbench\t{data}\n"
         )
-        if seq % 200_000 == 0 or seq == n:
+        if (seq - first_seq + 1) % 200_000 == 0 or seq == first_seq + n - 1:
             buf.seek(0)
             with connection.cursor() as cursor:
                 cursor.copy_expert(f"COPY audits_auditevent ({cols}) FROM STDIN", buf)
