@@ -132,6 +132,11 @@ class EventType(models.TextChoices):
     READS_POSTED = "reads.posted", "Reads posted by a source"
     READS_POST_REFUSED = "reads.post_refused", "Reads post refused"
     INGEST_SOURCE_CREATED = "reads.source_created", "Read source key issued"
+    INGEST_SOURCE_REVOKED = "reads.source_revoked", "Read source key revoked"
+    INGEST_SOURCE_REVOKE_REFUSED = (
+        "reads.source_revoke_refused",
+        "Read source key revocation refused",
+    )
 
 
 def describe(event_type: str) -> str:

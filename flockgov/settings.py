@@ -538,6 +538,16 @@ FLOCKGOV_LOOKALIKE_MAX_SUBSTITUTIONS = env_int(
 FLOCKGOV_ALERT_LIVE_WINDOW_MINUTES = env_int("FLOCKGOV_ALERT_LIVE_WINDOW_MINUTES", 60)
 # How many reads one POST /api/v1/reads/ may carry.
 FLOCKGOV_INGEST_MAX_BATCH = env_int("FLOCKGOV_INGEST_MAX_BATCH", 5000)
+# How many requests one source (one key) may make to POST /api/v1/reads/, as
+# "<n>/<s|min|hour|day>". 600/min is ten batches a second: far above what a camera
+# system that batches its reads sends, low enough that a runaway or stolen key
+# cannot swamp the database. Counted in Redis (the default cache) per source.
+FLOCKGOV_INGEST_RATE = env("FLOCKGOV_INGEST_RATE", "600/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", FLOCKGOV_INGEST_RATE):
+    raise ImproperlyConfigured(
+        f"FLOCKGOV_INGEST_RATE {FLOCKGOV_INGEST_RATE!r} is not a rate such as "
+        "600/min (a positive count, then s, min, hour or day)."
+    )
 CELERY_BEAT_SCHEDULE.update(
     {
         # Imports the newest NCIC extract from the drop folder (VSP sends two a day).

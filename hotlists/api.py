@@ -5,7 +5,9 @@ the key is write-only: this is the one view that accepts it, and it only stores
 reads. It is the one kind of route that needs no officer's second factor
 (``flockgov.middleware.MACHINE_ROUTE_PREFIXES``). Rows are validated as the
 importer validates them; bad rows are answered one by one with reasons and the
-good rows of the batch are stored.
+good rows of the batch are stored. Each source may make
+``FLOCKGOV_INGEST_RATE`` requests (counted per source in Redis); beyond that it is
+answered 429, audited as refused.
 """
 
 import hmac
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions, status
+from rest_framework import authentication, exceptions, permissions, status, throttling
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -88,6 +90,28 @@ class SourceKeyAuthentication(authentication.BaseAuthentication):
 class IsIngestSource(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, IngestSource)
+
+
+class SourceRateThrottle(throttling.SimpleRateThrottle):
+    """``FLOCKGOV_INGEST_RATE`` requests per source, counted in the default cache
+    (Redis, shared by every web worker).
+
+    Keyed by the source, not the address: cameras behind one NAT each have their
+    own key and budget, and a stolen key is held to its source's rate wherever it
+    is used from.
+    """
+
+    scope = "ingest_source"
+
+    def get_rate(self) -> str:
+        # Read per request rather than from DEFAULT_THROTTLE_RATES, which DRF
+        # copies once at import: the setting is the one place the rate lives.
+        return settings.FLOCKGOV_INGEST_RATE
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not isinstance(request.auth, IngestSource):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
 def _float(
@@ -176,6 +200,15 @@ def validate_row(
 class ReadIngest(APIView):
     authentication_classes = [SourceKeyAuthentication]
     permission_classes = [IsIngestSource]
+    throttle_classes = [SourceRateThrottle]
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        source = request.auth if isinstance(request.auth, IngestSource) else None
+        rate = settings.FLOCKGOV_INGEST_RATE
+        _refuse(request, f"reads posted more often than {rate}", source)
+        raise exceptions.Throttled(
+            wait, detail=f"Too many requests from this source: the limit is {rate}."
+        )
 
     def post(self, request: Request) -> Response:
         source: IngestSource = request.auth

@@ -64,6 +64,10 @@ class ImportRefused(ValueError):
     """The whole file was refused; the current list is unchanged."""
 
 
+class IngestSourceRefused(ValueError):
+    """A change to a read source was refused (and audited); the message says why."""
+
+
 def _refuse(
     event_type: EventType,
     *,
@@ -751,3 +755,62 @@ def create_ingest_source(*, actor: Actor, name: str) -> tuple[IngestSource, str]
             data={"key_prefix": source.key_prefix},
         )
     return source, raw
+
+
+# A revocation reason is a sentence or two ("key leaked in a support ticket"), kept
+# in the audit record; anything longer belongs in the case file it refers to.
+REVOKE_REASON_MAX_LENGTH = 500
+
+
+def revoke_ingest_source(
+    *, actor: Actor, source: IngestSource, reason: str
+) -> IngestSource:
+    """Stops ``source``'s key from posting reads, from the next request on.
+
+    The source row stays (its name and prefix identify it in the trail and in
+    ``list_ingest_sources``); a revoked key is never reinstated: a replacement is a
+    new source with a new key. Refused, and audited as refused, without a reason
+    or when the key is already revoked.
+    """
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # Locked so two administrators revoking at once give one revocation and
+        # one refusal, not two revocations with different times.
+        locked = IngestSource.objects.select_for_update().get(pk=source.pk)
+        problem = ""
+        if not reason:
+            problem = f"give a reason for revoking the key of {locked.name}"
+        elif len(reason) > REVOKE_REASON_MAX_LENGTH:
+            problem = (
+                f"the reason has {len(reason)} characters; at most "
+                f"{REVOKE_REASON_MAX_LENGTH} are kept"
+            )
+        elif locked.revoked_at is not None:
+            problem = (
+                f"the key of {locked.name} was already revoked at "
+                f"{locked.revoked_at.isoformat(timespec='seconds')}"
+            )
+        if problem:
+            _refuse(
+                EventType.INGEST_SOURCE_REVOKE_REFUSED,
+                actor=actor,
+                message=f"revocation refused: {problem}",
+                target=locked,
+                data={
+                    "key_prefix": locked.key_prefix,
+                    "reason": reason[:REVOKE_REASON_MAX_LENGTH],
+                },
+            )
+        else:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            record(
+                EventType.INGEST_SOURCE_REVOKED,
+                actor=actor,
+                target=locked,
+                summary=f"revoked the read-posting key of {locked.name}",
+                data={"key_prefix": locked.key_prefix, "reason": reason},
+            )
+    if problem:
+        raise IngestSourceRefused(problem)
+    return locked

@@ -17,8 +17,16 @@ class Command(FlockgovCommand):
 
     def handle(self, *args, **options) -> None:
         name = options["name"].strip()
-        if not name or IngestSource.objects.filter(name=name).exists():
-            raise Unusable(f"a source named {name!r} already exists or is empty")
+        if not name:
+            raise Unusable("give the source a name")
+        if IngestSource.objects.filter(name=name).exists():
+            # A name stays with its key for good, so the trail's "source:<name>"
+            # always means one key; rotating is a new source under a new name.
+            raise Unusable(
+                f"a source named {name!r} already exists; to replace its key, "
+                "create a source under a new name and revoke the old one "
+                "(docs/hotlists.md, Rotating a key)"
+            )
         with self.acting(options) as actor:
             source, key = create_ingest_source(actor=actor, name=name)
         self.stdout.write(f"key={key}")
