@@ -572,34 +572,42 @@ def release_hold(
     with transaction.atomic():
         locked = LegalHold.objects.select_for_update().get(pk=hold.pk)
         if not locked.is_active:
-            raise HoldError({"__all__": ["The hold was released meanwhile."]})
-        locked.released_at = now
-        locked.released_by = actor.officer
-        locked.release_reason = reason
-        locked.release_date = release_date
-        locked.save(
-            update_fields=[
-                "released_at",
-                "released_by",
-                "release_reason",
-                "release_date",
+            # Released by someone else since this request read the hold.
+            errors["__all__"] = [
+                f"The hold on case {locked.case_number} was released meanwhile "
+                f"({locked.released_at:%Y-%m-%d %H:%M} UTC)."
             ]
-        )
-        record(
-            EventType.HOLD_RELEASED,
-            actor=actor,
-            target=locked,
-            summary=(
-                f"legal hold on case {locked.case_number} released: "
-                f"{locked.get_release_reason_display()}"
-            ),
-            data={
-                "case_number": locked.case_number,
-                "reason": reason,
-                "release_date": release_date.isoformat(),
-                "reads": locked.reads.count(),
-                "audit_records": locked.audit_records.count(),
-            },
-        )
+        else:
+            locked.released_at = now
+            locked.released_by = actor.officer
+            locked.release_reason = reason
+            locked.release_date = release_date
+            locked.save(
+                update_fields=[
+                    "released_at",
+                    "released_by",
+                    "release_reason",
+                    "release_date",
+                ]
+            )
+            record(
+                EventType.HOLD_RELEASED,
+                actor=actor,
+                target=locked,
+                summary=(
+                    f"legal hold on case {locked.case_number} released: "
+                    f"{locked.get_release_reason_display()}"
+                ),
+                data={
+                    "case_number": locked.case_number,
+                    "reason": reason,
+                    "release_date": release_date.isoformat(),
+                    "reads": locked.reads.count(),
+                    "audit_records": locked.audit_records.count(),
+                },
+            )
+    if errors:
+        _refuse(actor, "release", errors, submitted)
+        raise HoldError(errors)
     hold.refresh_from_db()
     return hold
