@@ -34,7 +34,9 @@ def _list(request, form, *, status=200):
         request,
         "retention/holds.html",
         {
-            "holds": LegalHold.objects.select_related("opened_by", "released_by"),
+            "holds": LegalHold.objects.select_related(
+                "opened_by", "released_by"
+            ).with_vault_counts(),
             "form": form,
             "last_purge": PurgeRun.objects.succeeded().order_by("-finished_at").first(),
         },

@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits.context import Actor
@@ -220,3 +222,33 @@ def test_it_refuses_a_hold_on_purged_reads_on_the_page_and_keeps_the_rest(
     assert "Kept in the hold vault: 1 read," in page
     refusal = AuditEvent.objects.filter(event_type=EventType.HOLD_REFUSED).get()
     assert refusal.data["action"] == "extend" and refusal.data["plate"] == "ABC1234"
+
+
+def test_it_lists_each_hold_with_its_own_vault_counts_in_one_query(carol, camera):
+    client = verified_client(carol)
+    now = timezone.now()
+    for day in (1, 2):
+        put_read(camera, now - timedelta(days=day))
+    start = timezone.localtime(now - timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    for case in ("26-004512", "26-000777"):
+        client.post("/holds/open/", {**OPEN, "case_number": case})
+        hold = LegalHold.objects.get(case_number=case)
+        client.post(
+            f"/holds/{hold.pk}/extend/",
+            {
+                "method": "plate",
+                "plate": "ABC1234",
+                "window_start": start,
+                "window_end": end,
+            },
+        )
+    assert HeldRead.objects.count() == 4
+    with CaptureQueriesContext(connection) as two:
+        page = client.get("/holds/").content.decode()
+    assert page.count("2 reads, 0 audit records") == 2
+    client.post("/holds/open/", {**OPEN, "case_number": "26-000001"})
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/holds/").content.decode()
+    assert "0 reads, 0 audit records" in page
+    assert len(three) == len(two)
