@@ -7,7 +7,7 @@ something a committed hold covers (see ``retention/purge.py``).
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -21,7 +21,7 @@ from queries.models import Search
 from queries.plates import PlateError, parse_plate_query
 
 from . import rules
-from .models import HeldRead, HoldCoverage, LegalHold
+from .models import HoldCoverage, LegalHold
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,8 @@ def open_hold(
     return hold
 
 
-# Copies reads into the vault; the hold's own snapshot decides what exists.
+# Reads a hold takes from the live table. The hold's own snapshot decides what
+# exists: a read the purge removed before it is not there to take.
 _COPY_READS = """
 INSERT INTO retention_heldread (
     hold_id, read_id, captured_at, plate, plate_hashed, state, camera_id,
@@ -144,65 +145,196 @@ ON CONFLICT (hold_id, read_id) DO NOTHING
 RETURNING read_id
 """
 
-_COPY_AUDIT_EVENTS = """
-INSERT INTO retention_heldauditrecord (
-    hold_id, source, record_id, recorded_at, content, held_at
+# The vault seen as reads: the same alias and column names as the live table,
+# so one WHERE clause selects from either.
+_VAULT_AS_READS = """(
+    SELECT v.read_id AS id, v.captured_at, v.plate, v.plate_hashed, v.state,
+           v.camera_id, v.latitude, v.longitude, v.make, v.color, v.confidence,
+           v.image_ref, v.source, v.hold_id, v.held_at
+    FROM retention_heldread v
+) r"""
+
+# A read past retention survives only as another hold's vault copy; a second hold
+# over it takes its own copy from there (the newest one, if several holds have
+# it), so it keeps the read when the first hold is released. Like the live
+# table, the vault offers whatever still exists: a released hold's copies are
+# there until the next purge, exactly as an expired read is.
+_COPY_VAULT_READS = """
+INSERT INTO retention_heldread (
+    hold_id, read_id, captured_at, plate, plate_hashed, state, camera_id,
+    latitude, longitude, make, color, confidence, image_ref, source, held_at
 )
-SELECT %s, 'audits.auditevent', e.id, e.occurred_at, to_jsonb(e), %s
-FROM audits_auditevent e
-WHERE {where}
-ON CONFLICT (hold_id, source, record_id) DO NOTHING
+SELECT DISTINCT ON (r.id)
+       %s, r.id, r.captured_at, r.plate, r.plate_hashed, r.state, r.camera_id,
+       r.latitude, r.longitude, r.make, r.color, r.confidence, r.image_ref,
+       r.source, %s
+FROM {reads}
+WHERE r.hold_id <> %s AND ({where})
+ORDER BY r.id, r.held_at DESC
+ON CONFLICT (hold_id, read_id) DO NOTHING
+RETURNING read_id
 """
 
-_COPY_SEARCHES = """
-INSERT INTO retention_heldauditrecord (
-    hold_id, source, record_id, recorded_at, content, held_at
-)
-SELECT %s, 'queries.search', s.id, s.created_at, to_jsonb(s), %s
-FROM queries_search s
-WHERE {where}
-ON CONFLICT (hold_id, source, record_id) DO NOTHING
+_COUNT_HELD_READS = """
+SELECT count(*) FROM {reads} WHERE r.hold_id = %s AND ({where})
 """
 
+
+@dataclass(frozen=True)
+class _Source:
+    """Audit-trail data a hold can take: how to read it from its own table and,
+    under the same aliases, from a vault copy (``h.content``), so one WHERE
+    clause selects from either."""
+
+    name: str
+    live: str
+    record_id: str
+    recorded_at: str
+    content: str
+    vault: str
+
+
+_AUDIT_EVENTS = _Source(
+    name="audits.auditevent",
+    live="audits_auditevent e",
+    record_id="e.id",
+    recorded_at="e.occurred_at",
+    content="to_jsonb(e)",
+    vault="jsonb_populate_record(NULL::audits_auditevent, h.content) e",
+)
+_SEARCHES = _Source(
+    name="queries.search",
+    live="queries_search s",
+    record_id="s.id",
+    recorded_at="s.created_at",
+    content="to_jsonb(s)",
+    vault="jsonb_populate_record(NULL::queries_search, h.content) s",
+)
 # An alert is held with its disposition and stop (one record of one event).
-_COPY_ALERTS = """
-INSERT INTO retention_heldauditrecord (
-    hold_id, source, record_id, recorded_at, content, held_at
-)
-SELECT %s, 'hotlists.alert', a.id, a.created_at,
-       to_jsonb(a) || jsonb_build_object(
+_ALERTS = _Source(
+    name="hotlists.alert",
+    live="hotlists_alert a LEFT JOIN hotlists_hotlistentry en ON en.id = a.entry_id",
+    record_id="a.id",
+    recorded_at="a.created_at",
+    content="""to_jsonb(a) || jsonb_build_object(
            'disposition', (SELECT to_jsonb(d) FROM hotlists_disposition d
                            WHERE d.alert_id = a.id),
            'stop', (SELECT to_jsonb(s) FROM hotlists_stop s WHERE s.alert_id = a.id)
-       ), %s
-FROM hotlists_alert a
-LEFT JOIN hotlists_hotlistentry en ON en.id = a.entry_id
-WHERE {where}
-ON CONFLICT (hold_id, source, record_id) DO NOTHING
-"""
-
-# A dissemination is held with its request and the recipient's acknowledgment.
-_COPY_DISSEMINATIONS = """
-INSERT INTO retention_heldauditrecord (
-    hold_id, source, record_id, recorded_at, content, held_at
+       )""",
+    # TODO: a vaulted alert whose hot-list entry was purged too no longer
+    # matches a hold by case (the case number is the entry's); copying the
+    # entry's case number into the held content would let it.
+    vault=(
+        "jsonb_populate_record(NULL::hotlists_alert, h.content) a "
+        "LEFT JOIN hotlists_hotlistentry en ON en.id = a.entry_id"
+    ),
 )
-SELECT %s, 'sharing.dissemination', d.id, d.sent_at,
-       to_jsonb(d) || jsonb_build_object(
+# A dissemination is held with its request and the recipient's acknowledgment.
+_DISSEMINATIONS = _Source(
+    name="sharing.dissemination",
+    live=(
+        "sharing_dissemination d JOIN sharing_sharingrequest q ON q.id = d.request_id"
+    ),
+    record_id="d.id",
+    recorded_at="d.sent_at",
+    content="""to_jsonb(d) || jsonb_build_object(
            'request', to_jsonb(q),
            'acknowledgment', (SELECT to_jsonb(k) FROM sharing_acknowledgment k
                               WHERE k.request_id = q.id)
-       ), %s
-FROM sharing_dissemination d
-JOIN sharing_sharingrequest q ON q.id = d.request_id
+       )""",
+    vault=(
+        "jsonb_populate_record(NULL::sharing_dissemination, h.content) d "
+        "CROSS JOIN LATERAL "
+        "jsonb_populate_record(NULL::sharing_sharingrequest, h.content -> 'request') q"
+    ),
+)
+
+# Names, aliases and clauses filled into these statements are this module's
+# constants; values always go as parameters.
+_COPY_LIVE_RECORDS = """
+INSERT INTO retention_heldauditrecord (
+    hold_id, source, record_id, recorded_at, content, held_at
+)
+SELECT %s, '{name}', {record_id}, {recorded_at}, {content}, %s
+FROM {live}
 WHERE {where}
 ON CONFLICT (hold_id, source, record_id) DO NOTHING
 """
 
+# As for reads: a record the purge removed may survive as another hold's copy.
+_COPY_VAULT_RECORDS = """
+INSERT INTO retention_heldauditrecord (
+    hold_id, source, record_id, recorded_at, content, held_at
+)
+SELECT DISTINCT ON (h.record_id)
+       %s, h.source, h.record_id, h.recorded_at, h.content, %s
+FROM retention_heldauditrecord h CROSS JOIN LATERAL {vault}
+WHERE h.source = '{name}' AND h.hold_id <> %s AND ({where})
+ORDER BY h.record_id, h.held_at DESC
+ON CONFLICT (hold_id, source, record_id) DO NOTHING
+"""
 
-def _copy(sql: str, where: str, params: list) -> int:
+_COUNT_HELD_RECORDS = """
+SELECT count(*)
+FROM retention_heldauditrecord h CROSS JOIN LATERAL {vault}
+WHERE h.source = '{name}' AND h.hold_id = %s AND ({where})
+"""
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """What one extension placed under a hold, and what the hold already had."""
+
+    live: int = 0
+    vault: int = 0
+    already: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.live + self.vault
+
+    def __add__(self, other: "_Taken") -> "_Taken":
+        return _Taken(
+            self.live + other.live,
+            self.vault + other.vault,
+            self.already + other.already,
+        )
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(where=where), params)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rowcount(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _take_reads(hold: LegalHold, now: datetime, where: str, params: list) -> _Taken:
+    parts = {"reads": _VAULT_AS_READS, "where": where}
+    live = _rows(_COPY_READS.format(**parts), [hold.pk, now, *params])
+    vault = _rows(_COPY_VAULT_READS.format(**parts), [hold.pk, now, hold.pk, *params])
+    held = _rows(_COUNT_HELD_READS.format(**parts), [hold.pk, *params])[0][0]
+    return _Taken(len(live), len(vault), held - len(live) - len(vault))
+
+
+def _take_records(
+    source: _Source, hold: LegalHold, now: datetime, where: str, params: list
+) -> _Taken:
+    parts = {**asdict(source), "where": where}
+    live = _rowcount(_COPY_LIVE_RECORDS.format(**parts), [hold.pk, now, *params])
+    vault = _rowcount(
+        _COPY_VAULT_RECORDS.format(**parts), [hold.pk, now, hold.pk, *params]
+    )
+    held = _rows(_COUNT_HELD_RECORDS.format(**parts), [hold.pk, *params])[0][0]
+    return _Taken(live, vault, held - live - vault)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def extend_hold(
@@ -245,8 +377,6 @@ def extend_hold(
     asked_reads = 0
     plate_value = ""
     case = ""
-    # TODO: reads already destroyed but kept in another hold's vault count as
-    # missing here; copying vault-to-vault would let a second case take them.
     if method == HoldCoverage.Method.SEARCH:
         if search is None:
             errors["search"] = ["Choose the search whose results the hold takes."]
@@ -316,50 +446,42 @@ def extend_hold(
         raise HoldError(errors)
 
     with transaction.atomic():
-        held_ids: set[int] = set()
+        reads = _Taken()
         if read_where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _COPY_READS.format(where=read_where), [hold.pk, now, *read_params]
-                )
-                held_ids = {row[0] for row in cursor.fetchall()}
-        taken = len(held_ids)
+            reads = _take_reads(hold, now, read_where, read_params)
         # Reads this hold already had count neither as taken nor as missing.
-        already = 0
-        if read_where and method != HoldCoverage.Method.PLATE:
-            already = (
-                HeldRead.objects.filter(hold=hold, read_id__in=read_params[0])
-                .exclude(read_id__in=held_ids)
-                .count()
-            )
-        missing = max(asked_reads - taken - already, 0)
-        audit_taken = 0
-        if audit_where:
-            audit_taken += _copy(
-                _COPY_AUDIT_EVENTS, audit_where, [hold.pk, now, *audit_params]
-            )
-        if search_where:
-            audit_taken += _copy(
-                _COPY_SEARCHES, search_where, [hold.pk, now, *search_params]
-            )
-        if alert_where:
-            audit_taken += _copy(
-                _COPY_ALERTS, alert_where, [hold.pk, now, *alert_params]
-            )
-        if share_where:
-            audit_taken += _copy(
-                _COPY_DISSEMINATIONS, share_where, [hold.pk, now, *share_params]
-            )
-        if taken == 0 and audit_taken == 0 and already == 0:
+        missing = max(asked_reads - reads.total - reads.already, 0)
+        records = _Taken()
+        for source, where, params in (
+            (_AUDIT_EVENTS, audit_where, audit_params),
+            (_SEARCHES, search_where, search_params),
+            (_ALERTS, alert_where, alert_params),
+            (_DISSEMINATIONS, share_where, share_params),
+        ):
+            if where:
+                records += _take_records(source, hold, now, where, params)
+        taken, audit_taken = reads.total, records.total
+        if taken == 0 and audit_taken == 0:
             transaction.set_rollback(True)
-            errors = {
-                "__all__": [
+            if reads.already or records.already:
+                message = (
+                    f"Nothing new to hold: the {_plural(reads.already, 'read')} and "
+                    f"{_plural(records.already, 'audit record')} asked for are "
+                    "already under this hold"
+                    + (
+                        f"; {_plural(missing, 'other read')} already destroyed."
+                        if missing
+                        else "."
+                    )
+                )
+            elif asked_reads or method == HoldCoverage.Method.PLATE:
+                message = (
                     "Nothing to hold: the data asked for has already been destroyed "
                     "(or never existed)."
-                    if asked_reads or method == HoldCoverage.Method.PLATE
-                    else "Nothing to hold: no reads or audit records match."
-                ]
-            }
+                )
+            else:
+                message = "Nothing to hold: no reads or audit records match."
+            errors = {"__all__": [message]}
         else:
             coverage = HoldCoverage.objects.create(
                 hold=hold,
@@ -375,13 +497,21 @@ def extend_hold(
                 reads_missing=missing,
                 audit_records_taken=audit_taken,
             )
+            from_vault = (
+                f"; {_plural(reads.vault, 'read')} and "
+                f"{_plural(records.vault, 'audit record')} of them from another "
+                "hold's vault"
+                if reads.vault or records.vault
+                else ""
+            )
             record(
                 EventType.HOLD_EXTENDED,
                 actor=actor,
                 target=hold,
                 summary=(
                     f"case {hold.case_number}: {taken} reads and {audit_taken} audit "
-                    f"records placed under hold ({missing} already destroyed)"
+                    f"records placed under hold ({missing} already destroyed"
+                    f"{from_vault})"
                 ),
                 data={
                     **submitted,
@@ -389,6 +519,12 @@ def extend_hold(
                     "reads_taken": taken,
                     "reads_missing": missing,
                     "audit_records_taken": audit_taken,
+                    # Taken from another hold's copy (the live data was purged).
+                    "reads_from_vault": reads.vault,
+                    "audit_records_from_vault": records.vault,
+                    # Asked for again; this hold already had them.
+                    "reads_already_held": reads.already,
+                    "audit_records_already_held": records.already,
                 },
             )
     if errors:
@@ -436,34 +572,42 @@ def release_hold(
     with transaction.atomic():
         locked = LegalHold.objects.select_for_update().get(pk=hold.pk)
         if not locked.is_active:
-            raise HoldError({"__all__": ["The hold was released meanwhile."]})
-        locked.released_at = now
-        locked.released_by = actor.officer
-        locked.release_reason = reason
-        locked.release_date = release_date
-        locked.save(
-            update_fields=[
-                "released_at",
-                "released_by",
-                "release_reason",
-                "release_date",
+            # Released by someone else since this request read the hold.
+            errors["__all__"] = [
+                f"The hold on case {locked.case_number} was released meanwhile "
+                f"({locked.released_at:%Y-%m-%d %H:%M} UTC)."
             ]
-        )
-        record(
-            EventType.HOLD_RELEASED,
-            actor=actor,
-            target=locked,
-            summary=(
-                f"legal hold on case {locked.case_number} released: "
-                f"{locked.get_release_reason_display()}"
-            ),
-            data={
-                "case_number": locked.case_number,
-                "reason": reason,
-                "release_date": release_date.isoformat(),
-                "reads": locked.reads.count(),
-                "audit_records": locked.audit_records.count(),
-            },
-        )
+        else:
+            locked.released_at = now
+            locked.released_by = actor.officer
+            locked.release_reason = reason
+            locked.release_date = release_date
+            locked.save(
+                update_fields=[
+                    "released_at",
+                    "released_by",
+                    "release_reason",
+                    "release_date",
+                ]
+            )
+            record(
+                EventType.HOLD_RELEASED,
+                actor=actor,
+                target=locked,
+                summary=(
+                    f"legal hold on case {locked.case_number} released: "
+                    f"{locked.get_release_reason_display()}"
+                ),
+                data={
+                    "case_number": locked.case_number,
+                    "reason": reason,
+                    "release_date": release_date.isoformat(),
+                    "reads": locked.reads.count(),
+                    "audit_records": locked.audit_records.count(),
+                },
+            )
+    if errors:
+        _refuse(actor, "release", errors, submitted)
+        raise HoldError(errors)
     hold.refresh_from_db()
     return hold

@@ -29,18 +29,24 @@ def _apply_errors(form, error: HoldError) -> None:
             form.add_error(field, message)
 
 
-def hold_list(request: HttpRequest) -> HttpResponse:
-    _require_hold_role(request)
-    holds = LegalHold.objects.select_related("opened_by", "released_by")
+def _list(request, form, *, status=200):
     return render(
         request,
         "retention/holds.html",
         {
-            "holds": holds,
-            "form": OpenHoldForm(),
+            "holds": LegalHold.objects.select_related(
+                "opened_by", "released_by"
+            ).with_vault_counts(),
+            "form": form,
             "last_purge": PurgeRun.objects.succeeded().order_by("-finished_at").first(),
         },
+        status=status,
     )
+
+
+def hold_list(request: HttpRequest) -> HttpResponse:
+    _require_hold_role(request)
+    return _list(request, OpenHoldForm())
 
 
 @step_up_required
@@ -56,10 +62,7 @@ def hold_open(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect("retention:hold", pk=hold.pk)
-    holds = LegalHold.objects.select_related("opened_by", "released_by")
-    return render(
-        request, "retention/holds.html", {"holds": holds, "form": form}, status=400
-    )
+    return _list(request, form, status=400)
 
 
 def _detail(request, hold, *, extend=None, release=None, status=200):

@@ -4,11 +4,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from retention.models import LegalHold
+from audits.context import Actor
+from audits.events import EventType, Outcome
+from audits.models import AuditEvent
+from queries.models import PlateRead
+from retention.models import HeldRead, HoldCoverage, LegalHold
+from retention.purge import run_purge
 from tests.conftest import verified_client
+
+from .conftest import put_read
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +85,170 @@ def test_it_releases_a_hold_from_its_page(carol):
     assert response.status_code == 302
     hold.refresh_from_db()
     assert not hold.is_active and hold.released_by == carol
+
+
+def test_it_keeps_what_was_typed_when_the_case_number_is_missing(carol):
+    client = verified_client(carol)
+    response = client.post("/holds/open/", {**OPEN, "case_number": "  "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A legal hold needs the case number it serves." in page
+    assert 'value="Martinsville Circuit Court CR26-1187"' in page
+    assert '<option value="prosecution" selected>' in page
+    assert not LegalHold.objects.exists()
+    refusal = AuditEvent.objects.get(event_type=EventType.HOLD_REFUSED)
+    assert refusal.outcome == Outcome.REFUSED
+    assert refusal.data["action"] == "open" and "case_number" in refusal.data["errors"]
+
+
+@pytest.mark.parametrize(
+    ("form", "messages", "kept"),
+    [
+        (
+            {"reason": "", "release_date": ""},
+            ["Give the reason", "Give the date the investigation closed"],
+            [],
+        ),
+        (
+            {"reason": "no_charges", "release_date": ""},
+            ["Give the date the investigation closed"],
+            ['<option value="no_charges" selected>'],
+        ),
+        (
+            {"reason": "", "release_date": "2026-05-01"},
+            ["Give the reason"],
+            ['value="2026-05-01"'],
+        ),
+        (
+            {"reason": "no_charges", "release_date": "1 May"},
+            ["Enter a valid date."],
+            ['value="1 May"'],
+        ),
+    ],
+)
+def test_it_refuses_a_release_without_reason_or_date_on_the_page(
+    carol, form, messages, kept
+):
+    client = verified_client(carol)
+    client.post("/holds/open/", OPEN)
+    hold = LegalHold.objects.get()
+    response = client.post(f"/holds/{hold.pk}/release/", form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    for text in [*messages, *kept]:
+        assert text in page
+    hold.refresh_from_db()
+    assert hold.is_active and hold.release_reason == ""
+    assert not AuditEvent.objects.filter(event_type=EventType.HOLD_RELEASED).exists()
+
+
+def test_it_shows_why_a_released_hold_cannot_be_released_or_extended(carol, rita):
+    client = verified_client(carol)
+    client.post("/holds/open/", OPEN)
+    hold = LegalHold.objects.get()
+    today = timezone.localdate().isoformat()
+    other = verified_client(rita)
+    assert (
+        other.post(
+            f"/holds/{hold.pk}/release/",
+            {"reason": "no_charges", "release_date": today},
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        f"/holds/{hold.pk}/release/",
+        {"reason": "final_disposition", "release_date": today},
+    )
+    assert response.status_code == 400
+    assert b"The hold on case 26-004512 is already released." in response.content
+    response = client.post(
+        f"/holds/{hold.pk}/extend/",
+        {"method": "plate", "plate": "ABC1234"},
+    )
+    assert response.status_code == 400
+    assert b"was released on" in response.content and b"open a new one" in (
+        response.content
+    )
+    hold.refresh_from_db()
+    assert hold.released_by == rita and hold.release_reason == "no_charges"
+    assert HoldCoverage.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_a_hold_on_purged_reads_on_the_page_and_keeps_the_rest(
+    carol, camera
+):
+    now = timezone.now().replace(microsecond=0)
+    kept = put_read(camera, now - timedelta(days=2), plate="HLD123")
+    gone = put_read(camera, now - timedelta(days=30), plate="ABC1234")
+    client = verified_client(carol)
+    client.post("/holds/open/", OPEN)
+    hold = LegalHold.objects.get()
+    local = timezone.localtime
+    window = {
+        "window_start": local(now - timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+        "window_end": local(now).strftime("%Y-%m-%d %H:%M"),
+    }
+    response = client.post(
+        f"/holds/{hold.pk}/extend/", {"method": "plate", "plate": "HLD123", **window}
+    )
+    assert response.status_code == 302
+    run_purge(actor=Actor.system("test"), now=now)
+    assert not PlateRead.objects.filter(id=gone.id).exists()
+
+    old_window = {
+        "window_start": local(gone.captured_at - timedelta(days=1)).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+        "window_end": local(gone.captured_at + timedelta(days=1)).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+    }
+    response = client.post(
+        f"/holds/{hold.pk}/extend/",
+        {"method": "plate", "plate": "ABC1234", **old_window},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "Nothing to hold: the data asked for has already been destroyed "
+        "(or never existed)." in page
+    )
+    assert 'value="ABC1234"' in page
+    assert f'value="{old_window["window_start"]}' in page
+    # What the hold had is untouched; the refusal is on the trail.
+    assert list(HeldRead.objects.values_list("read_id", flat=True)) == [kept.id]
+    assert HoldCoverage.objects.count() == 1
+    assert "Kept in the hold vault: 1 read," in page
+    refusal = AuditEvent.objects.filter(event_type=EventType.HOLD_REFUSED).get()
+    assert refusal.data["action"] == "extend" and refusal.data["plate"] == "ABC1234"
+
+
+def test_it_lists_each_hold_with_its_own_vault_counts_in_one_query(carol, camera):
+    client = verified_client(carol)
+    now = timezone.now()
+    for day in (1, 2):
+        put_read(camera, now - timedelta(days=day))
+    start = timezone.localtime(now - timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    for case in ("26-004512", "26-000777"):
+        client.post("/holds/open/", {**OPEN, "case_number": case})
+        hold = LegalHold.objects.get(case_number=case)
+        client.post(
+            f"/holds/{hold.pk}/extend/",
+            {
+                "method": "plate",
+                "plate": "ABC1234",
+                "window_start": start,
+                "window_end": end,
+            },
+        )
+    assert HeldRead.objects.count() == 4
+    with CaptureQueriesContext(connection) as two:
+        page = client.get("/holds/").content.decode()
+    assert page.count("2 reads, 0 audit records") == 2
+    client.post("/holds/open/", {**OPEN, "case_number": "26-000001"})
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/holds/").content.decode()
+    assert "0 reads, 0 audit records" in page
+    assert len(three) == len(two)
