@@ -30,6 +30,8 @@ class EventType(models.TextChoices):
     SEARCH_REFUSED = "search.refused", "Plate search refused"
     # Reads
     READS_IMPORTED = "reads.imported", "Reads imported"
+    # Demonstration data (never in production: ``seed_demo`` refuses without DEBUG)
+    DEMO_SEARCHES_SEEDED = "demo.searches_seeded", "Demo search history seeded"
     # The audit trail itself
     AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
     # Configuration (field-level history is in django-auditlog's LogEntry)

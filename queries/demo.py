@@ -31,7 +31,7 @@ from audits.events import EventType
 from audits.trail import record
 
 from .ingest import NewRead, store_reads
-from .models import Camera, PlateRead, read_retention
+from .models import Camera, PlateRead, Search, read_retention
 
 logger = logging.getLogger(__name__)
 
@@ -622,6 +622,99 @@ def ensure_organisations() -> int:
     return made
 
 
+# Last month's searches, for a new installation's Captain to audit: the reasons
+# officers gave, good and poor, with the §3 purpose and offence each went with.
+# The poor ones (a bare "inv", a "bolo", a case typed into the reason) and a few
+# searches at night are what the audit is for.
+DEMO_SEARCHES = (
+    (
+        "A",
+        "Burglary/Breaking & Entering",
+        "Vehicle seen leaving the burglary on "
+        "Church St, from the neighbour's doorbell camera",
+    ),
+    ("A", "Robbery", "Robbery suspect vehicle described by the victim"),
+    (
+        "A",
+        "Motor Vehicle Theft/Stolen",
+        "Owner reported the vehicle stolen from the Food Lion lot this morning",
+    ),
+    (
+        "B",
+        "Missing/Endangered Person/Runaway",
+        "Missing juvenile last seen getting into a grey sedan",
+    ),
+    (
+        "A",
+        "Hit and Run/Car Accident",
+        "Hit and run on Commonwealth Blvd, partial plate from a witness",
+    ),
+    (
+        "C",
+        "Motor Vehicle Theft/Stolen",
+        "Follow-up of the stolen plate alert at Starling Ave",
+    ),
+    ("A", "Larceny/Theft Offenses", "inv"),
+    ("A", "Larceny/Theft Offenses", "bolo"),
+    ("A", "Drugs/Narcotics", "see case 26-004512"),
+)
+DEMO_SEARCHERS = ("officer", "officer2", "supervisor")
+
+
+def seed_search_history(*, actor: Actor, now: datetime) -> int:
+    """Searches by the demo officers over last month (department time), written
+    straight to the table with one audit record that says they are demo data; a
+    search made through the product is always made now. Nothing is added once
+    the month has searches."""
+    from audits import periods
+
+    first_day, next_first_day = periods.previous_month(now)
+    last_month = first_day.strftime("%Y-%m")
+    start = periods.local_midnight(first_day)
+    end = periods.local_midnight(next_first_day)
+    if Search.objects.filter(created_at__gte=start, created_at__lt=end).exists():
+        return 0
+    officers = Officer.objects.filter(username__in=DEMO_SEARCHERS).order_by("username")
+    vehicles = _vehicles(2026)
+    rng = _rng("searches", last_month)
+    days = (next_first_day - first_day).days
+    searches = []
+    for officer in officers:
+        for _ in range(rng.randint(35, 55)):
+            # Mostly during the day shift; one search in ten late at night.
+            hour = rng.randint(7, 20) if rng.random() < 0.9 else rng.choice([0, 2, 23])
+            at = start + timedelta(
+                days=rng.randrange(days), hours=hour, seconds=rng.randrange(3600)
+            )
+            purpose, offense, reason = rng.choice(DEMO_SEARCHES)
+            case = "" if purpose == "C" else f"{at:%y}-{rng.randint(1000, 99999):06d}"
+            searches.append(
+                Search(
+                    officer=officer,
+                    created_at=at,
+                    purpose=purpose,
+                    case_number=case,
+                    offense_type=offense,
+                    justification=reason,
+                    plate_query=rng.choice(vehicles)[0],
+                    kind=Search.Kind.EXACT,
+                    window_start=at - timedelta(days=rng.choice([1, 3, 7, 14, 30])),
+                    window_end=at,
+                    result_count=rng.randint(0, 6),
+                )
+            )
+    with transaction.atomic():
+        Search.objects.bulk_create(searches)
+        record(
+            EventType.DEMO_SEARCHES_SEEDED,
+            actor=actor,
+            object_type="queries.search",
+            summary=f"{len(searches)} demo searches written for {last_month}",
+            data={"month": last_month, "searches": len(searches)},
+        )
+    return len(searches)
+
+
 def seed_operations(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
     """After ``seed``: purge what is due and run last month's audit, as the beat
     jobs would have done on a system that had been running. The purge runs (and
@@ -641,6 +734,7 @@ def seed_operations(*, actor: Actor, now: datetime | None = None) -> dict[str, i
     first_of_month = timezone.localdate(now).replace(day=1)
     last_month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
     start, end = periods.parse_month(last_month, now=now)
+    searches = seed_search_history(actor=actor, now=now)
     findings = 0
     # Once run, the month is the Captain's to rerun (or sign); a rerun of the
     # seed leaves it alone.
@@ -649,4 +743,8 @@ def seed_operations(*, actor: Actor, now: datetime | None = None) -> dict[str, i
             actor=actor, kind=AuditPeriod.Kind.MONTH, start=start, end=end, now=now
         )
         findings = result.total
-    return {"reads_purged": sum(purged), "audit_findings": findings}
+    return {
+        "reads_purged": sum(purged),
+        "searches_added": searches,
+        "audit_findings": findings,
+    }

@@ -18,7 +18,7 @@ from audits.models import AuditEvent, AuditPeriod
 from flockgov import alarms
 from hotlists.models import Alert, HotList, HotListEntry
 from queries import demo
-from queries.models import Camera, PlateRead, read_cutoff
+from queries.models import Camera, PlateRead, Search, read_cutoff
 from sharing.models import Organisation
 
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # days after the DST change
@@ -142,7 +142,7 @@ def test_it_adds_nothing_when_run_again_at_once(seeded, settings):
     assert output.splitlines()[-1] == (
         "accounts_created=0 cameras_created=0 reads_added=0 ncic_entries=0 "
         "custom_entries_added=0 organisations_created=0 reads_purged=0 "
-        "audit_findings=0"
+        "searches_added=0 audit_findings=0"
     )
     assert PlateRead.objects.count() == before
     # Nothing else is recorded: the purge waits for a commit, and in a test
@@ -304,8 +304,36 @@ def test_it_purges_and_audits_last_month_so_the_health_page_is_quiet(settings):
     settings.DEBUG = True
     with time_machine.travel(NOW, tick=False):
         output = run("seed_demo", "--scale", "0.01")
-    assert "reads_purged=0 audit_findings=0" in output
+    assert "reads_purged=0 searches_added=" in output
     assert AuditEvent.objects.filter(event_type=EventType.READS_PURGED).exists()
     period = AuditPeriod.objects.get(kind=AuditPeriod.Kind.MONTH)
     assert period.start.isoformat() == "2026-02-01"
     assert alarms.active_alarms() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_the_captain_last_months_searches_to_audit(settings):
+    settings.DEBUG = True
+    with time_machine.travel(NOW, tick=False):
+        output = run("seed_demo", "--scale", "0.01")
+        again = run("seed_demo", "--scale", "0.01")
+    february = Search.objects.filter(
+        created_at__gte=datetime(2026, 2, 1, 5, tzinfo=UTC),
+        created_at__lt=datetime(2026, 3, 1, 5, tzinfo=UTC),
+    )
+    assert Search.objects.count() == february.count() >= 3 * 35
+    assert set(february.values_list("officer__username", flat=True)) == set(
+        demo.DEMO_SEARCHERS
+    )
+    assert f"searches_added={february.count()}" in output
+    assert "searches_added=0" in again
+    seeded = AuditEvent.objects.get(event_type=EventType.DEMO_SEARCHES_SEEDED)
+    assert seeded.data == {"month": "2026-02", "searches": february.count()}
+    # The month's audit ran over them and found the poor reasons and night work.
+    period = AuditPeriod.objects.get(kind=AuditPeriod.Kind.MONTH)
+    assert period.figures["searches"] == february.count()
+    found = period.figures["rules"]
+    assert found["vague_reason"] > 0
+    assert found["case_number"] > 0
+    assert found["off_shift"] > 0
+    assert f"audit_findings={sum(found.values())}" in output
