@@ -878,6 +878,8 @@ def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
       agency, or left active past its monthly review.
     """
     from accounts.roles import Role
+    from audits.events import EventType
+    from audits.models import AuditEvent
     from sharing.models import Dissemination, NetworkAccessGrant, SharingRequest
     from sharing.rules import GROUND_KINDS, Ground, needs_acknowledgment
     from sharing.rules import recipient_block as blocked
@@ -900,14 +902,27 @@ def share_without_ground_rule(ctx: AuditContext, params: dict) -> Iterator[Hit]:
             found.append(f"{recipient.name} was never classified in the registry")
         return found
 
+    def role_when_approved(req) -> str:
+        # The approval's own audit record holds the approver's role at the
+        # time: someone promoted to Captain since must not pass, nor a Captain
+        # since moved on fail. Without the record, the account's role today.
+        approval = (
+            AuditEvent.objects.filter(
+                event_type=EventType.SHARE_APPROVED,
+                object_type=SharingRequest._meta.label_lower,
+                object_id=str(req.pk),
+            )
+            .order_by("-seq")
+            .values_list("actor_role", flat=True)
+            .first()
+        )
+        return approval or req.decided_by.role
+
     def approval_problems(req) -> list[str]:
         found = []
         if req.decided_by_id is not None and req.decided_by_id == req.requested_by_id:
             found.append("approved by its own requester")
-        elif req.decided_by is not None and req.decided_by.role != Role.CAPTAIN:
-            # TODO: this reads the approver's role today; an approver who has
-            # since become Captain passes. The approval's audit record would give
-            # the role at the time once it copies the actor's role.
+        elif req.decided_by is not None and role_when_approved(req) != Role.CAPTAIN:
             found.append(f"approved by {req.decided_by.username}, who may not approve")
         return found
 

@@ -13,7 +13,9 @@ import time_machine
 from accounts.roles import Role
 from audits import services
 from audits.context import Actor
+from audits.events import EventType
 from audits.models import AuditPeriod, Finding
+from audits.trail import record
 from hotlists import services as hotlist_services
 from hotlists.models import Alert, HotList, HotListEntry
 from sharing.models import (
@@ -359,6 +361,24 @@ def test_it_flags_a_request_approved_by_someone_who_may_not(alice, bob, henry):
     found = flagged("share_without_ground", "sharing.request")
     assert set(found) == {req.pk}
     assert "who may not approve" in found[req.pk].detail
+
+
+def test_it_judges_the_approver_by_the_role_held_when_approving(
+    alice, bob, carol, henry
+):
+    # Carol approved as Captain and has since moved to patrol; Bob approved as
+    # an officer and has since been made Captain. The approvals' own records tell.
+    by_carol = request_(henry, alice, carol)
+    by_bob = request_(henry, alice, bob)
+    for req, approver in ((by_carol, carol), (by_bob, bob)):
+        record(EventType.SHARE_APPROVED, actor=Actor.for_officer(approver), target=req)
+    carol.role, bob.role = Role.OFFICER, Role.CAPTAIN
+    carol.save(update_fields=["role"])
+    bob.save(update_fields=["role"])
+    run_march()
+    found = flagged("share_without_ground", "sharing.request")
+    assert set(found) == {by_bob.pk}
+    assert "bob" in found[by_bob.pk].detail
 
 
 def grant(organisation, captain, granted_at, **extra) -> NetworkAccessGrant:
