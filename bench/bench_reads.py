@@ -152,7 +152,6 @@ def main() -> None:
         del copy_buffer
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE queries_plateread")
-        Camera.objects.filter(device_id__startswith="RAW-").delete()
 
         # The real command.
         started = time.perf_counter()

@@ -16,6 +16,11 @@ class CameraAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "device_id", "location")
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A camera leaves service with ``removed_on``; the database refuses
+        # deletion (reads, alerts and searches name it).
+        return False
+
 
 @admin.register(OffenseType)
 class OffenseTypeAdmin(admin.ModelAdmin):

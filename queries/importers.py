@@ -630,8 +630,9 @@ class ReadImporter:
         self.short_of_camera_ids = False
 
     def _create_cameras(self) -> None:
-        # Created last, under the ids their reads already carry (the reads' foreign
-        # key is checked at commit): each gets its field history and audit record
+        # Created last, under the ids their reads already carry, in the same
+        # transaction (a failure here takes the reads with it): each gets its
+        # field history and audit record
         # (django-auditlog, linked into the trail by audits/receivers.py), and the
         # audit chain's lock is taken only at the end of the transaction, so the
         # import does not hold up every search while it stores reads.

@@ -49,8 +49,35 @@ INGEST_COLUMNS = (
     "source",
 )
 _COLUMN_LIST = ", ".join(INGEST_COLUMNS)
+# The sequence is looked up once (materialised): named inside nextval() it would
+# be looked up again for every id, nine tenths of the statement's cost.
 INGEST_RESERVE_IDS = (
-    "SELECT nextval(pg_get_serial_sequence('queries_plateread', 'id')) "
-    "FROM generate_series(1, %s)"
+    "WITH seq AS MATERIALIZED ("
+    "SELECT pg_get_serial_sequence('queries_plateread', 'id')::regclass AS name) "
+    "SELECT nextval(seq.name) FROM seq, generate_series(1, %s)"
 )
 INGEST_COPY = f"COPY queries_plateread (id, {_COLUMN_LIST}) FROM STDIN"
+
+# Reads keep a camera's id without a foreign key (see ``PlateRead.camera``);
+# cameras are decommissioned (``removed_on``), never deleted: reads, alerts and
+# searches name them. TRUNCATE (a test database being emptied) is not a DELETE.
+CAMERAS_NEVER_DELETED = """
+ALTER TABLE queries_plateread
+    DROP CONSTRAINT IF EXISTS queries_plateread_camera_id_fkey;
+CREATE FUNCTION queries_camera_never_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'camera % is decommissioned with removed_on, never deleted', OLD.id
+        USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER queries_camera_never_deleted BEFORE DELETE ON queries_camera
+    FOR EACH ROW EXECUTE FUNCTION queries_camera_never_deleted();
+"""
+
+CAMERAS_MAY_BE_DELETED = """
+DROP TRIGGER queries_camera_never_deleted ON queries_camera;
+DROP FUNCTION queries_camera_never_deleted();
+ALTER TABLE queries_plateread ADD CONSTRAINT queries_plateread_camera_id_fkey
+    FOREIGN KEY (camera_id) REFERENCES queries_camera (id)
+    DEFERRABLE INITIALLY DEFERRED;
+"""

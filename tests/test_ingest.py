@@ -1,13 +1,16 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from audits.context import Actor
 from audits.models import DailyCount
 from queries.ingest import NewRead, store_reads, store_stream
-from queries.models import PlateRead
+from queries.models import Camera, PlateRead
 from queries.signals import reads_ingested
 
 
@@ -140,3 +143,29 @@ def test_a_stream_longer_than_one_copy_chunk_keeps_every_read_and_escape(camera)
     assert len(stored) == count
     assert PlateRead.objects.count() == count
     assert PlateRead.objects.get(plate="LNG1000").color == "Dark\\Blue\nstripe"
+
+
+def test_a_camera_is_never_deleted_so_every_read_keeps_its_camera(camera):
+    # Reads carry the camera's id without a database foreign key; what keeps the
+    # id good is that the database refuses to delete a camera, ORM or not.
+    store_reads(
+        [
+            NewRead(
+                captured_at=timezone.now(),
+                plate="KEEP1",
+                state="VA",
+                camera_id=camera.pk,
+            )
+        ],
+        actor=Actor.system("test"),
+    )
+    with pytest.raises(ProtectedError):
+        camera.delete()
+    with (
+        pytest.raises(IntegrityError, match="never deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM queries_camera WHERE id = %s", [camera.pk])
+    assert Camera.objects.filter(pk=camera.pk).exists()
+    assert PlateRead.objects.get(plate="KEEP1").camera == camera
