@@ -20,5 +20,5 @@ def production_settings() -> None:
     os.environ["FLOCKGOV_DEBUG"] = "0"
     os.environ.setdefault("FLOCKGOV_TOTP_KEYS", "bench:" + "A" * 43 + "=")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
-    os.environ.setdefault("FLOCKGOV_ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("FLOCKGOV_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     os.environ["FLOCKGOV_LOG_LEVEL"] = "WARNING"
