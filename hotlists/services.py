@@ -20,7 +20,7 @@ from accounts import notices
 from accounts.models import Notice
 from audits.context import Actor
 from audits.events import EventType, Outcome
-from audits.trail import record
+from audits.trail import record, record_refusal
 from flockgov import alarms
 
 from .lookalike import lookalike_key
@@ -77,14 +77,13 @@ def _refuse(
     object_type: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    record(
+    record_refusal(
         event_type,
         actor=actor,
-        outcome=Outcome.REFUSED,
         target=target,
         object_type=object_type,
-        summary=message[:300],
-        data=data or {},
+        summary=message,
+        data=data,
     )
 
 

@@ -22,7 +22,7 @@ from accounts.roles import Role
 from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.models import AuditEvent
-from audits.trail import record
+from audits.trail import record, record_refusal
 from hotlists.models import HotList, HotListEntry
 from queries.models import PlateRead, Search
 
@@ -76,13 +76,12 @@ def refuse(
     object_type: str = "sharing.sharingrequest",
 ) -> SharingRefused:
     """Audits a refusal and returns the error for the caller to raise."""
-    record(
+    record_refusal(
         event_type,
         actor=actor,
-        outcome=Outcome.REFUSED,
         target=target,
         object_type="" if target is not None else object_type,
-        summary=str(error)[:300],
+        summary=str(error),
         data={
             "submitted": _bounded(submitted or {}),
             "errors": error.errors,
