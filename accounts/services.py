@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from audits import trail
 from audits.context import Actor, collecting_field_history, pending_field_history
-from audits.events import EventType, Outcome
+from audits.events import EventType
 from audits.receivers import record_field_history
 from flockgov import alarms
 
@@ -79,8 +79,9 @@ def _act(func):
     return wrapper
 
 
-def record(event_type, *, target=None, data=None, logentry_id=None, **kwargs):
-    """``audits.trail.record``, linking the field history this act wrote.
+def _link_field_history(target, data, logentry_id):
+    """``data`` and ``logentry_id`` for the act's record, linking the field
+    history this act wrote.
 
     The entries for ``target`` are linked to this record (the last one as its
     ``logentry_id``, all of them in ``data["field_history"]``); entries for
@@ -102,6 +103,12 @@ def record(event_type, *, target=None, data=None, logentry_id=None, **kwargs):
         if mine:
             data = {**(data or {}), "field_history": [entry.pk for entry in mine]}
             logentry_id = mine[-1].pk
+    return data, logentry_id
+
+
+def record(event_type, *, target=None, data=None, logentry_id=None, **kwargs):
+    """``audits.trail.record``, linking the field history this act wrote."""
+    data, logentry_id = _link_field_history(target, data, logentry_id)
     return trail.record(
         event_type, target=target, data=data, logentry_id=logentry_id, **kwargs
     )
@@ -116,15 +123,18 @@ def _refuse(
     data: dict | None = None,
     field: str | None = None,
 ) -> None:
+    # One transaction for the refusal and the field history it links or
+    # records beside it.
     with transaction.atomic():
-        record(
+        data, logentry_id = _link_field_history(target, data or {}, None)
+        trail.record_refusal(
             event_type,
             actor=actor,
-            outcome=Outcome.REFUSED,
             target=target,
             object_type="" if target else "accounts.officer",
             summary=message,
-            data=data or {},
+            data=data,
+            logentry_id=logentry_id,
         )
     raise AccountRuleError(message, field=field)
 

@@ -374,6 +374,19 @@ def _no_vendor_rows(ctx: AuditContext) -> bool:
     return ctx.vendor_rows == 0
 
 
+def _reason_findings(
+    ctx: AuditContext, name: str, judge: Callable[[str], str]
+) -> SqlRule:
+    """A finding for each search whose reason ``judge`` finds fault with, its
+    answer as the detail; ``judge`` runs once per distinct reason."""
+    table = ctx.reason_table(name, judge)
+    return (
+        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
+        f"JOIN {table} v ON v.reason = r.reason",
+        {},
+    )
+
+
 @rule(
     "vague_reason",
     label="Missing or vague reason",
@@ -384,13 +397,8 @@ def _no_vendor_rows(ctx: AuditContext) -> bool:
 )
 def vague_reason_rule(ctx: AuditContext, params: dict) -> SqlRule:
     lexicon = frozenset(normalise_reason(word) for word in params["lexicon"])
-    table = ctx.reason_table(
-        "vague", lambda text: vague_reason(text, lexicon, params["min_letters"])
-    )
-    return (
-        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
-        f"JOIN {table} v ON v.reason = r.reason",
-        {},
+    return _reason_findings(
+        ctx, "vague", lambda text: vague_reason(text, lexicon, params["min_letters"])
     )
 
 
@@ -470,12 +478,7 @@ def prohibited_purpose_rule(ctx: AuditContext, params: dict) -> SqlRule:
         hit = screen(text, terms)
         return f"reason names {hit.category_label.lower()}: {hit.term}" if hit else ""
 
-    table = ctx.reason_table("prohibited", judge)
-    return (
-        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
-        f"JOIN {table} v ON v.reason = r.reason",
-        {},
-    )
+    return _reason_findings(ctx, "prohibited", judge)
 
 
 @rule(
@@ -492,12 +495,7 @@ def personal_data_rule(ctx: AuditContext, params: dict) -> SqlRule:
         what = personal_data(text, before)
         return f"the reason seems to hold {what}" if what else ""
 
-    table = ctx.reason_table("personal", judge)
-    return (
-        f"SELECT {ROW}, v.detail, NULL FROM audit_rows r "  # noqa: S608
-        f"JOIN {table} v ON v.reason = r.reason",
-        {},
-    )
+    return _reason_findings(ctx, "personal", judge)
 
 
 @rule(

@@ -21,10 +21,10 @@ from accounts.roles import Role
 
 from . import periods, rules
 from .context import Actor
-from .events import EventType, Outcome
+from .events import EventType
 from .models import AuditEvent, AuditPeriod, Finding
 from .signals import violation_confirmed
-from .trail import record
+from .trail import record, record_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -385,16 +385,11 @@ class _Refused(Exception):
         self.target = target
 
 
-def _refuse(actor: Actor, finding: Finding, reason: str) -> None:
-    raise _Refused(reason, finding)
-
-
 def _record_refusal(actor: Actor, refused: _Refused, event_type: EventType) -> None:
     target = refused.target
-    record(
+    record_refusal(
         event_type,
         actor=actor,
-        outcome=Outcome.REFUSED,
         target=target,
         summary=refused.reason,
         data={
@@ -449,7 +444,7 @@ def first_review(
             if reason is None and not note.strip():
                 reason = "A first review needs a note saying what was checked."
             if reason:
-                _refuse(actor, finding, reason)
+                raise _Refused(reason, finding)
             finding.first_review_by = officer
             finding.first_review_at = timezone.now()
             finding.first_review_recommendation = recommendation
@@ -513,7 +508,7 @@ def decide(*, actor: Actor, finding: Finding, status: str, note: str) -> Finding
                     "first review before the Captain decides."
                 )
             if reason:
-                _refuse(actor, finding, reason)
+                raise _Refused(reason, finding)
             finding.status = status
             finding.note = note.strip()
             finding.decided_by = officer

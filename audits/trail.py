@@ -121,6 +121,41 @@ def record(
     return event
 
 
+SUMMARY_LENGTH = AuditEvent._meta.get_field("summary").max_length
+
+
+def record_refusal(
+    event_type: EventType | str,
+    *,
+    actor: Actor | None,
+    summary: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    data: dict[str, Any] | None = None,
+    logentry_id: int | None = None,
+) -> AuditEvent:
+    """Records a refused attempt (outcome refused) and returns the record; the
+    caller then raises its own error.
+
+    Called outside a transaction, the record commits on its own, so the refusal
+    stays in the trail whatever the caller does next. Called inside one, it
+    shares that transaction's fate: a caller that refuses inside its act's
+    transaction and lets the error out of it loses the record with the act.
+    """
+    return record(
+        event_type,
+        actor=actor,
+        outcome=Outcome.REFUSED,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:SUMMARY_LENGTH],
+        data=data or {},
+        logentry_id=logentry_id,
+    )
+
+
 # The record's own savepoint, created in the same message as the chain lock: a
 # failure (the partition, the lock, the insert) rolls back only this record and
 # leaves the caller's transaction usable for its own rollback.

