@@ -7,6 +7,8 @@ attempt (outcome refused) with what was asked and every rule it broke.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -490,30 +492,41 @@ def _decision_guard(
         raise refuse(event_type, actor=actor, target=sharing_request, error=error)
 
 
-def _lock_in_status(
-    *,
-    actor: Actor,
-    sharing_request: SharingRequest,
-    status: str,
-    code: str,
-    message: str,
-) -> SharingRequest:
-    """The request's row, locked; refused if it left ``status`` after it was
-    checked (another Captain or sender acted first).
+class _StatusChanged(Exception):
+    """The request left the status its act needs before its row was locked.
+    Raised inside the act's transaction, so the act is undone; the refusal is
+    recorded once that transaction has rolled back (``_refused_if_changed``)."""
 
-    TODO: this refusal is recorded inside the caller's transaction, so the
-    error it raises rolls the record back with the act and the attempt is not
-    in the trail; recording it after that transaction ends would keep it.
-    """
+    def __init__(self, locked: SharingRequest, error: SharingRefused) -> None:
+        super().__init__(str(error))
+        self.locked = locked
+        self.error = error
+
+
+def _lock_in_status(
+    *, sharing_request: SharingRequest, status: str, code: str, message: str
+) -> SharingRequest:
+    """The request's row, locked; ``_StatusChanged`` if it left ``status`` after
+    it was checked (another Captain or sender acted first)."""
     locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
     if locked.status != status:
+        raise _StatusChanged(locked, refusal("__all__", code, message))
+    return locked
+
+
+@contextmanager
+def _refused_if_changed(actor: Actor) -> Iterator[None]:
+    """Around an act's transaction: a ``_StatusChanged`` inside it becomes an
+    audited ``SharingRefused``, recorded after the rollback so that it stays."""
+    try:
+        yield
+    except _StatusChanged as changed:
         raise refuse(
             EventType.SHARE_REFUSED,
             actor=actor,
-            target=locked,
-            error=refusal("__all__", code, message),
-        )
-    return locked
+            target=changed.locked,
+            error=changed.error,
+        ) from None
 
 
 def _record_decision(
@@ -539,9 +552,8 @@ def approve_share(
         raise refuse(
             EventType.SHARE_REFUSED, actor=actor, target=sharing_request, error=exc
         ) from None
-    with transaction.atomic():
+    with _refused_if_changed(actor), transaction.atomic():
         locked = _lock_in_status(
-            actor=actor,
             sharing_request=sharing_request,
             status=SharingRequest.Status.PENDING,
             code="not_pending",
@@ -578,11 +590,15 @@ def decline_share(
             target=sharing_request,
             error=refusal("note", "note_missing", "Say why the share is declined."),
         )
-    with transaction.atomic():
-        # TODO: unlike approval, the status is not checked again under the lock,
-        # so a decline racing an approval (or a dissemination) overwrites it;
-        # _lock_in_status(..., PENDING) here would refuse it instead.
-        locked = SharingRequest.objects.select_for_update().get(pk=sharing_request.pk)
+    with _refused_if_changed(actor), transaction.atomic():
+        # Checked again under the lock: a decline racing an approval or a
+        # dissemination must not overwrite it.
+        locked = _lock_in_status(
+            sharing_request=sharing_request,
+            status=SharingRequest.Status.PENDING,
+            code="not_pending",
+            message="Already decided.",
+        )
         _record_decision(
             locked, actor=actor, status=SharingRequest.Status.REFUSED, note=note
         )
@@ -840,9 +856,8 @@ def disseminate(
             error=error,
             submitted={"method": method, "received_by": received_by},
         )
-    with transaction.atomic():
+    with _refused_if_changed(actor), transaction.atomic():
         locked = _lock_in_status(
-            actor=actor,
             sharing_request=sharing_request,
             status=SharingRequest.Status.APPROVED,
             code="not_approved",

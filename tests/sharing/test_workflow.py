@@ -352,3 +352,28 @@ def test_it_creates_a_request_through_the_page(clients, orgs, search):
     assert response.status_code == 302
     made = SharingRequest.objects.get()
     assert made.read_ids == [search.read_ids[0]]
+
+
+def test_a_decision_on_a_request_someone_else_decided_meanwhile_is_refused_and_kept(
+    carol, pending
+):
+    # Two Captains had the same pending request open; the other approved first.
+    stale = SharingRequest.objects.get(pk=pending.pk)
+    approve_share(actor=actor(carol), sharing_request=pending)
+    for act in (
+        lambda: approve_share(actor=actor(carol), sharing_request=stale),
+        lambda: decline_share(
+            actor=actor(carol), sharing_request=stale, note="No §3 purpose shown"
+        ),
+    ):
+        with pytest.raises(SharingRefused) as exc:
+            act()
+        assert exc.value.codes == ["not_pending"]
+    pending.refresh_from_db()
+    assert pending.status == SharingRequest.Status.APPROVED
+    refused = AuditEvent.objects.filter(
+        event_type=EventType.SHARE_REFUSED, object_id=str(pending.pk)
+    )
+    assert refused.count() == 2
+    assert all(event.data["rules"] == ["not_pending"] for event in refused)
+    assert not AuditEvent.objects.filter(event_type=EventType.SHARE_DECLINED).exists()
