@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, status, throttling
@@ -50,7 +51,9 @@ def source_actor(source: IngestSource | None, request) -> Actor:
     )
 
 
-def _refuse(request, message: str, source: IngestSource | None = None) -> None:
+def _refuse(
+    request, message: str, source: IngestSource | None = None, data=None
+) -> None:
     record(
         EventType.READS_POST_REFUSED,
         actor=source_actor(source, request),
@@ -58,7 +61,24 @@ def _refuse(request, message: str, source: IngestSource | None = None) -> None:
         object_type="hotlists.ingestsource",
         object_id=str(source.pk) if source else "",
         summary=message[:300],
+        data=data or {},
     )
+
+
+def _throttle_recorded(source: IngestSource, window_seconds: int) -> tuple[bool, int]:
+    """Whether this throttled request is the source's first in the window (and so
+    gets an audit record), and how many refusals went unrecorded since its last
+    record. One record per window, not one per request: a camera that ignores
+    ``Retry-After`` must not flood the audit trail; the count keeps the rest."""
+    window = f"ingest_throttled:{source.pk}"
+    unrecorded = f"ingest_throttled_unrecorded:{source.pk}"
+    if cache.add(window, 1, timeout=window_seconds):
+        left_out = int(cache.get(unrecorded) or 0)
+        cache.delete(unrecorded)
+        return True, left_out
+    if not cache.add(unrecorded, 1, timeout=None):
+        cache.incr(unrecorded)
+    return False, 0
 
 
 class SourceKeyAuthentication(authentication.BaseAuthentication):
@@ -205,7 +225,21 @@ class ReadIngest(APIView):
     def throttled(self, request: Request, wait: float | None) -> None:
         source = request.auth if isinstance(request.auth, IngestSource) else None
         rate = settings.FLOCKGOV_INGEST_RATE
-        _refuse(request, f"reads posted more often than {rate}", source)
+        message = f"reads posted more often than {rate}"
+        if source is None:
+            _refuse(request, message)
+        else:
+            _, window_seconds = SourceRateThrottle().parse_rate(rate)
+            recorded, left_out = _throttle_recorded(source, window_seconds)
+            if recorded:
+                _refuse(
+                    request,
+                    message,
+                    source,
+                    data={"refusals_unrecorded_since_last_record": left_out},
+                )
+            else:
+                logger.warning("%s: %s (counted, not recorded)", source.name, message)
         raise exceptions.Throttled(
             wait, detail=f"Too many requests from this source: the limit is {rate}."
         )

@@ -256,9 +256,13 @@ def throttle_key(issued):
     """The source's counter in Redis, cleared before and after the test so no
     earlier run's requests count against it."""
     key = f"throttle_ingest_source_{issued[0].pk}"
-    cache.delete(key)
+    recorded = [
+        f"ingest_throttled:{issued[0].pk}",
+        f"ingest_throttled_unrecorded:{issued[0].pk}",
+    ]
+    cache.delete_many([key, *recorded])
     yield key
-    cache.delete(key)
+    cache.delete_many([key, *recorded])
 
 
 def test_it_answers_429_beyond_the_rate_and_audits_it(
@@ -290,6 +294,32 @@ def test_it_answers_429_beyond_the_rate_and_audits_it(
     # The window slides: a minute after the first request, one more is allowed.
     with time_machine.travel(T0 + timedelta(seconds=60), tick=False):
         assert post(key, [row(T0 + timedelta(seconds=60))]).status_code == 201
+
+
+def test_a_source_that_keeps_posting_gets_one_record_per_window_with_a_count(
+    issued, camera, settings, throttle_key
+):
+    source, key = issued
+    settings.FLOCKGOV_INGEST_RATE = "1/min"
+    with time_machine.travel(T0, tick=False):
+        assert post(key, [row()]).status_code == 201
+        for _ in range(3):
+            assert post(key, [row()]).status_code == 429
+    throttled = AuditEvent.objects.filter(
+        event_type=EventType.READS_POST_REFUSED, summary__contains="more often"
+    ).order_by("seq")
+    assert throttled.count() == 1
+    assert throttled[0].data == {"refusals_unrecorded_since_last_record": 0}
+    # A minute on, the window has passed (Redis expires its key; done by hand
+    # here, as the test's clock is not Redis's) and the next refusal is recorded
+    # with the two the last record left out.
+    cache.delete(f"ingest_throttled:{source.pk}")
+    later = T0 + timedelta(seconds=61)
+    with time_machine.travel(later, tick=False):
+        assert post(key, [row(later)]).status_code == 201
+        assert post(key, [row(later)]).status_code == 429
+    assert throttled.count() == 2
+    assert throttled.last().data == {"refusals_unrecorded_since_last_record": 2}
 
 
 def test_each_source_has_its_own_budget(issued, camera, settings, throttle_key):
