@@ -529,15 +529,23 @@ def _refused_if_changed(actor: Actor) -> Iterator[None]:
         ) from None
 
 
-def _record_decision(
-    locked: SharingRequest, *, actor: Actor, status: str, note: str
-) -> None:
-    """The Captain's decision, on the row the caller has locked."""
+def _decide(
+    sharing_request: SharingRequest, *, actor: Actor, status: str, note: str
+) -> SharingRequest:
+    """The Captain's decision on a request still pending once its row is locked
+    (another Captain may have decided it meanwhile); the locked row."""
+    locked = _lock_in_status(
+        sharing_request=sharing_request,
+        status=SharingRequest.Status.PENDING,
+        code="not_pending",
+        message="Already decided.",
+    )
     locked.status = status
     locked.decided_by = actor.officer
     locked.decided_at = timezone.now()
     locked.decision_note = note.strip()[:2000]
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return locked
 
 
 def approve_share(
@@ -553,14 +561,11 @@ def approve_share(
             EventType.SHARE_REFUSED, actor=actor, target=sharing_request, error=exc
         ) from None
     with _refused_if_changed(actor), transaction.atomic():
-        locked = _lock_in_status(
-            sharing_request=sharing_request,
-            status=SharingRequest.Status.PENDING,
-            code="not_pending",
-            message="Already decided.",
-        )
-        _record_decision(
-            locked, actor=actor, status=SharingRequest.Status.APPROVED, note=note
+        locked = _decide(
+            sharing_request,
+            actor=actor,
+            status=SharingRequest.Status.APPROVED,
+            note=note,
         )
         record(
             EventType.SHARE_APPROVED,
@@ -591,16 +596,12 @@ def decline_share(
             error=refusal("note", "note_missing", "Say why the share is declined."),
         )
     with _refused_if_changed(actor), transaction.atomic():
-        # Checked again under the lock: a decline racing an approval or a
-        # dissemination must not overwrite it.
-        locked = _lock_in_status(
-            sharing_request=sharing_request,
-            status=SharingRequest.Status.PENDING,
-            code="not_pending",
-            message="Already decided.",
-        )
-        _record_decision(
-            locked, actor=actor, status=SharingRequest.Status.REFUSED, note=note
+        # A decline racing an approval or a dissemination must not overwrite it.
+        locked = _decide(
+            sharing_request,
+            actor=actor,
+            status=SharingRequest.Status.REFUSED,
+            note=note,
         )
         record(
             EventType.SHARE_DECLINED,
