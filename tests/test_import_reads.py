@@ -25,6 +25,7 @@ from flockgov.db import partitions
 from queries.importers import import_file
 from queries.models import Camera, PlateRead
 from queries.signals import reads_ingested
+from tests.retention.faults import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reads"
@@ -607,14 +608,10 @@ def test_it_raises_unusable_file_for_services_that_call_it(frozen, tmp_path):
     ],
 )
 def test_it_exits_with_the_documented_status(name, status, summary):
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "flockgov.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "FLOCKGOV_LOG_LEVEL": "WARNING",
     }
     # The fixtures are from March 2026: --shift-to-now brings them inside the

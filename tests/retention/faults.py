@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
@@ -30,9 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url(name: str | None = None, *, host=None, port=None) -> str:
+    """The test database as a URL for a child process, password included (the
+    embedded PostgreSQL of ``scripts/dev.py`` has one; the CI machine's trusts)."""
     db = connection.settings_dict
+    user = quote(db["USER"] or "postgres", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     return (
-        f"postgres://{db['USER'] or 'postgres'}@{host or db['HOST'] or '127.0.0.1'}:"
+        f"postgres://{user}{password}@{host or db['HOST'] or '127.0.0.1'}:"
         f"{port or db['PORT'] or 5432}/{name or db['NAME']}"
     )
 
