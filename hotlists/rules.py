@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from queries.criteria import screen
 from queries.plates import PlateError, clean_plate, normalise_state
 from queries.purposes import Purpose
 
@@ -89,6 +90,16 @@ def validate_custom_entry(data: dict, *, now: datetime | None = None) -> CustomE
         errors.add("reason", "Say why the vehicle is listed (at least 10 characters).")
     elif len(reason) > 300:
         errors.add("reason", "Keep the reason under 300 characters.")
+    # A listed plate alerts on every camera for a day: §6.B's screen applies to
+    # why it is listed exactly as to why a plate is searched.
+    for name in ("reason", "vehicle_description"):
+        hit = screen(_text(data, name))
+        if hit:
+            errors.add(
+                name,
+                f"Refused: {hit.term!r} points to a prohibited purpose "
+                f"({hit.category_label}). Policy §6.B forbids using the system for it.",
+            )
     latest = now + custom_entry_lifetime()
     expires_at = data.get("expires_at") or latest
     if isinstance(expires_at, str):

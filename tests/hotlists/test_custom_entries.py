@@ -87,6 +87,16 @@ def test_it_lets_the_supervisor_re_verify_but_no_other_officer(
         ({"case_number": ""}, "case_number", "A case or incident number is required"),
         ({"case_number": "lost dog"}, "case_number", "is not a case number"),
         ({"reason": ""}, "reason", "Say why the vehicle is listed"),
+        (
+            {"reason": "Track cars at the immigration protest"},
+            "reason",
+            "points to a prohibited purpose",
+        ),
+        (
+            {"vehicle_description": "Grey van seen at the abortion clinic"},
+            "vehicle_description",
+            "Policy §6.B forbids",
+        ),
         ({"plate": " - "}, "plate", "the plate is empty"),
         ({"category": "felony_vehicle"}, "category", "Choose what the entry is about"),
         (
