@@ -410,6 +410,34 @@ def generate_reads(
     return reads
 
 
+def _live_sighting(cameras, *, now: datetime) -> list[NewRead]:
+    """A read, two minutes ago, of the first vehicle on the demo NCIC extract,
+    unless an alert is already waiting: reads stored at once for three weeks
+    raise only alerts from old reads, which never page, and a new user should
+    find one to confirm on the alerts page."""
+    from hotlists.models import Alert
+
+    if Alert.objects.open().live().exists():
+        return []
+    _, rank = NCIC_DEMO_RANKS[0]
+    plate, state, make, color = demo_vehicle(rank)
+    spec, camera = cameras[0]
+    return [
+        NewRead(
+            captured_at=now - timedelta(minutes=2),
+            plate=plate,
+            state=state,
+            camera_id=camera.pk,
+            latitude=camera.latitude,
+            longitude=camera.longitude,
+            make=make,
+            color=color,
+            confidence=0.97,
+            source=DEMO_SOURCE,
+        )
+    ]
+
+
 def seed(
     *, actor: Actor, now: datetime | None = None, scale: float = 1.0
 ) -> dict[str, int]:
@@ -439,6 +467,7 @@ def seed(
             else (oldest_allowed)
         )
         new_reads = generate_reads(cameras, start=start, end=now, scale=scale)
+        new_reads += _live_sighting(cameras, now=now)
         stored = store_reads(new_reads, actor=actor)
         if stored:
             record(

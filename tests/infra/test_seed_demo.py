@@ -268,6 +268,17 @@ def test_it_raises_an_alert_for_every_read_of_a_listed_plate(seeded):
     )
 
 
+def test_it_leaves_one_live_alert_waiting_for_an_officer(seeded):
+    # Three weeks stored at once raise only alerts from old reads, which never
+    # page: a fresh demo needs one vehicle seen minutes ago.
+    waiting = Alert.objects.open().live()
+    assert waiting.count() == 1
+    plate, state, *_ = demo.demo_vehicle(demo.NCIC_DEMO_RANKS[0][1])
+    alert = waiting.get()
+    assert (alert.read_plate, alert.read_state) == (plate, state)
+    assert alert.read_captured_at == NOW - timedelta(minutes=2)
+
+
 def test_it_keeps_a_custom_list_with_an_entry_by_the_demo_officer(seeded):
     entry = HotListEntry.objects.get(hotlist__name=demo.CUSTOM_LIST_NAME)
     assert entry.entered_by.username == "officer"
