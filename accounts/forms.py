@@ -8,6 +8,7 @@ from audits.trail import record
 
 from .models import AccountStatus, Officer, SuspensionKind, normalise_recovery_code
 from .roles import Role
+from .services import unknown_name_locked
 
 LOCKED_MESSAGE = (
     "This account is locked after 5 failed attempts. An administrator must unlock it."
@@ -52,20 +53,33 @@ class SignInForm(AuthenticationForm):
                 # Not counted and not checked: a locked account answers the same
                 # whether the password is right or wrong.
                 self._refuse(officer, "locked", LOCKED_MESSAGE)
+            if officer is None and unknown_name_locked(username):
+                # A name no account has answers as a locked account does.
+                self._refuse(None, "locked", LOCKED_MESSAGE, username=username)
         return super().clean()
 
     def confirm_login_allowed(self, user) -> None:
         if not user.is_active:
             self._refuse(user, f"status {user.status}", inactive_message(user))
 
-    def _refuse(self, officer: Officer, reason: str, message: str) -> None:
+    def _refuse(
+        self,
+        officer: Officer | None,
+        reason: str,
+        message: str,
+        *,
+        username: str = "",
+    ) -> None:
+        username = officer.username if officer is not None else username[:150]
         record(
             EventType.LOGIN_FAILED,
             actor=Actor.from_request(self.request),
             outcome=Outcome.REFUSED,
             target=officer,
+            object_type="" if officer is not None else "accounts.officer",
+            object_repr="" if officer is not None else username,
             summary=f"sign-in refused: {reason}",
-            data={"username": officer.username, "reason": reason},
+            data={"username": username, "reason": reason},
         )
         raise ValidationError(message, code="refused")
 

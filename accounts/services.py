@@ -8,6 +8,7 @@ in its own transaction after the first one is left unchanged, and raises
 """
 
 import functools
+import hashlib
 import logging
 import secrets
 from binascii import hexlify
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -915,6 +917,40 @@ def register_failure(*, actor: Actor, officer: Officer, factor: str) -> Officer:
                 link=f"/accounts/manage/{officer.pk}/",
             )
     return officer
+
+
+# How long a name no account has stays "locked" once it has been: long enough
+# that it cannot be told from a real account waiting for an administrator.
+UNKNOWN_NAME_LOCK = timedelta(days=30)
+
+
+def _unknown_name_key(username: str) -> str:
+    digest = hashlib.sha256(username.encode()).hexdigest()
+    return f"signin:unknown-name:{digest}"
+
+
+def register_unknown_failure(username: str) -> None:
+    """Counts a failed sign-in under a name no account has, as ``register_failure``
+    counts an account's (kept in Redis under a digest of the name). Otherwise only
+    real names could ever be locked, and the sign-in page's "locked" answer would
+    tell which names exist."""
+    window = settings.FLOCKGOV_LOCKOUT_WINDOW
+    now = timezone.now().timestamp()
+    key = _unknown_name_key(username)
+    state = cache.get(key)
+    if state and state["locked"]:
+        return
+    if not state or now - state["first"] > window.total_seconds():
+        state = {"first": now, "count": 0, "locked": False}
+    state["count"] += 1
+    state["locked"] = state["count"] >= settings.FLOCKGOV_LOCKOUT_FAILURES
+    lasts = UNKNOWN_NAME_LOCK if state["locked"] else window
+    cache.set(key, state, timeout=int(lasts.total_seconds()))
+
+
+def unknown_name_locked(username: str) -> bool:
+    state = cache.get(_unknown_name_key(username))
+    return bool(state and state["locked"])
 
 
 def register_success(*, officer: Officer) -> None:

@@ -60,8 +60,10 @@ def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
         data={"username": attempted},
     )
     from .models import Officer
-    from .services import register_failure
+    from .services import register_failure, register_unknown_failure
 
     officer = Officer.objects.filter(username=attempted).first()
     if officer is not None:
         register_failure(actor=actor, officer=officer, factor="password")
+    else:
+        register_unknown_failure(attempted)

@@ -3,6 +3,7 @@ minutes lock the account until an administrator unlocks it."""
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import services
@@ -131,3 +132,30 @@ def test_it_resets_the_count_after_a_complete_sign_in(alice):
         signed_in(alice)
         alice.refresh_from_db()
         assert alice.failed_attempts == 0
+
+
+def test_a_name_no_account_has_locks_as_an_account_would(alice):
+    # Otherwise only real names could ever answer "locked", and the page would
+    # tell an attacker which names exist.
+    cache.delete(services._unknown_name_key("ghost"))
+    try:
+        with time_machine.travel(NOW, tick=False):
+            client = Client()
+            for _ in range(4):
+                response = _wrong_password(client, username="ghost")
+                assert LOCKED not in response.content.decode()
+            _wrong_password(client, username="ghost")
+            for name in ("ghost", "alice"):
+                if name == "alice":
+                    for _ in range(5):
+                        _wrong_password(client)
+                response = _wrong_password(client, username=name)
+                assert LOCKED in response.content.decode(), name
+        refused = events(EventType.LOGIN_FAILED, outcome=Outcome.REFUSED).filter(
+            data__reason="locked"
+        )
+        assert [event.data["username"] for event in refused] == ["ghost", "alice"]
+        assert services.unknown_name_locked("ghost")
+        assert not services.unknown_name_locked("ghost2")
+    finally:
+        cache.delete(services._unknown_name_key("ghost"))
