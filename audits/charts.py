@@ -84,9 +84,12 @@ def horizontal_bars(
     for i, (label, value, href) in enumerate(rows):
         y = 5 + i * line
         w = max(1, round(300 * value / top)) if value else 0
+        # The label's room holds about 32 characters; a longer one is cut with
+        # an ellipsis and shown whole as the row's tooltip.
+        shown = label if len(label) <= 32 else label[:31] + "…"
         parts.append(
-            f'<a href="{escape(href)}"><text x="0" y="{y + 12}" font-size="11">'
-            f"{escape(label[:32])}</text>"
+            f'<a href="{escape(href)}"><title>{escape(label)}: {value}</title>'
+            f'<text x="0" y="{y + 12}" font-size="11">{escape(shown)}</text>'
             f'<rect x="200" y="{y + 2}" width="{w}" height="13" fill="{PALETTE[0]}"/>'
             f'<text x="{205 + w}" y="{y + 12}" font-size="11">{value}</text></a>'
         )

@@ -354,6 +354,14 @@ class Finding(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.NEEDS_REVIEW
 
+    @property
+    def rule_label(self) -> str:
+        """The rule as people read it (a retired rule by its stored name)."""
+        from .rules import RULES
+
+        found = RULES.get(self.rule)
+        return found.label if found else self.rule
+
 
 class VendorSearch(models.Model):
     """One search from a vendor audit export (Flock's Organization Audit, Network

@@ -150,7 +150,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["by_rule_svg"] = mark_safe(  # noqa: S308
             charts.horizontal_bars(
                 [
-                    (name, n, f"{queue}?{urlencode({'rule': name})}")
+                    (
+                        rules.RULES[name].label if name in rules.RULES else name,
+                        n,
+                        f"{queue}?{urlencode({'rule': name})}",
+                    )
                     for name, n in figures.get("rules", {}).items()
                 ],
                 title="Findings by rule",

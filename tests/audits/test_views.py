@@ -48,6 +48,18 @@ def test_it_shows_the_dashboard_with_charts_and_links_to_records(march, carol_cl
     assert drill.content.decode().count("<tr><td>") == 1
 
 
+def test_it_names_rules_as_people_read_them_in_the_chart_and_the_queue(
+    march, carol_client
+):
+    body = carol_client.get("/audit/dashboard/?month=2026-03").content.decode()
+    # The chart's label room is short: a long label is cut with an ellipsis and
+    # given whole as the row's tooltip, never as the rule's internal key.
+    assert "<title>Missing or vague reason: 1</title>" in body
+    assert ">vague_reason<" not in body
+    queue = carol_client.get(f"/audit/periods/{march.pk}/findings/")
+    assert "<td>Missing or vague reason</td>" in queue.content.decode()
+
+
 def test_it_keeps_officers_out_and_hides_findings_from_their_subject(
     march, alice_client, bob
 ):
