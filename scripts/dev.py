@@ -701,10 +701,12 @@ def command_run(args: argparse.Namespace) -> int:
         if debug.strip().lower() in {"1", "true", "yes", "on"}:
             step("Loading demo data (manage.py seed_demo)")
             result = manage("seed_demo", env=env, capture=True)
-            sys.stdout.write(result.stdout)
             sys.stderr.write(result.stderr)
             if result.returncode:
+                sys.stdout.write(result.stdout)
                 raise Failure("seed_demo failed (see above)", result.returncode)
+            # Its summary line now; its table of accounts once everything is up.
+            sys.stdout.write("".join(result.stdout.splitlines(keepends=True)[-1:]))
             demo_listing = result.stdout
         else:
             say("    FLOCKGOV_DEBUG is off: no demo data; collecting static files")
