@@ -677,6 +677,24 @@ def wait_for_web(url: str, child: Child, timeout: float = 90) -> None:
     raise Failure(f"the web server did not answer at {url} within {timeout:.0f} s")
 
 
+def wait_for_health(url: str, timeout: float = 60) -> None:
+    """Until the health page is green: the worker's first heartbeat comes a few
+    seconds after the web server answers, and a new user's first look at the
+    health page should not be a 503. Says so and goes on if it stays red."""
+    deadline = time.monotonic() + timeout
+    reason = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "health/", timeout=2):  # noqa: S310
+                return
+        except urllib.error.HTTPError as exc:
+            reason = exc.read().decode("utf-8", "replace").strip()[:200]
+        except (urllib.error.URLError, OSError) as exc:
+            reason = str(exc)
+        time.sleep(1)
+    say(f"    note: {url}health/ is not green yet ({reason or 'no answer'})")
+
+
 def command_run(args: argparse.Namespace) -> int:
     if not port_is_free(args.port):
         raise Failure(
@@ -780,6 +798,7 @@ def command_run(args: argparse.Namespace) -> int:
         for child in children:
             child.start_output()
         wait_for_web(url, children[0])
+        wait_for_health(url)
         print_banner(url, demo_listing)
 
         exit_code = 0
