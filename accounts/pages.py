@@ -22,6 +22,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from audits.context import Actor
 from audits.events import EventType
 from audits.trail import record
+from flockgov.spreadsheets import formula_safe
 
 from . import forms, rules, services
 from .models import (
@@ -331,12 +332,6 @@ def _review_rows():
         }
 
 
-def _csv_safe(value: object) -> str:
-    text = str(value)
-    # A cell starting with these would be a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def account_review(request: HttpRequest) -> HttpResponse:
     """The yearly account review (CJIS AC-2 j) for the Captain, as page or CSV."""
     if rules.review_problem(request.user):
@@ -359,7 +354,7 @@ def account_review(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(response)
         writer.writerow(REVIEW_COLUMNS)
         for row in rows:
-            writer.writerow([_csv_safe(row[column]) for column in REVIEW_COLUMNS])
+            writer.writerow([formula_safe(row[column]) for column in REVIEW_COLUMNS])
         return response
     return render(
         request,

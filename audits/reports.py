@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from flockgov.spreadsheets import formula_safe
+
 from . import activity, periods, rules
 from .models import AuditPeriod, Finding
 
@@ -79,7 +81,8 @@ def to_csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row)
+        # Notes and rule names are free text written by people.
+        writer.writerow([formula_safe(cell) for cell in row])
     return out.getvalue().encode("utf-8")
 
 

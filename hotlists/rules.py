@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from queries.criteria import screen
-from queries.plates import PlateError, clean_plate, normalise_state
+from queries.plates import PlateError, normalise_state, strict_plate
 from queries.purposes import Purpose
 
 from .models import Category, Disposition, custom_entry_lifetime
@@ -57,10 +57,20 @@ def validate_custom_entry(data: dict, *, now: datetime | None = None) -> CustomE
     now = now or timezone.now()
     errors = _Errors()
     plate = state = ""
-    try:
-        plate = clean_plate(_text(data, "plate"))
-    except PlateError as exc:
-        errors.add("plate", str(exc))
+    raw_plate = _text(data, "plate")
+    if "*" in raw_plate or "?" in raw_plate:
+        # Searches take wildcards; an entry alerts on one exact plate, and
+        # dropping the symbol would list a plate nobody asked for (KLM* as KLM).
+        errors.add(
+            "plate",
+            "A hot-list entry is one exact plate: wildcards (* and ?) cannot be "
+            "listed. Enter the full plate.",
+        )
+    else:
+        try:
+            plate = strict_plate(raw_plate)
+        except PlateError as exc:
+            errors.add("plate", str(exc))
     try:
         state = normalise_state(_text(data, "state"))
     except PlateError as exc:

@@ -234,27 +234,76 @@ def add_entry(*, actor: Actor, hotlist: HotList, data: dict[str, Any]) -> HotLis
         submitted=submitted,
     )
     with transaction.atomic():
-        entry = HotListEntry.objects.create(
-            hotlist=hotlist,
-            plate=clean.plate,
-            state=clean.state,
-            plate_type=clean.plate_type,
-            category=clean.category,
-            purpose=clean.purpose,
-            reason=clean.reason,
-            case_number=clean.case_number,
-            vehicle_description=clean.vehicle_description,
-            entered_by=officer,
-            entered_at=now,
-            expires_at=clean.expires_at,
-        )
-        record(
-            EventType.HOTLIST_ENTRY_ADDED,
+        # The list row is the lock: of two officers entering the same plate at
+        # once, the second waits here and then finds the first one's entry.
+        HotList.objects.select_for_update().get(pk=hotlist.pk)
+        existing = _active_duplicate(hotlist, clean.plate, clean.state, now)
+        if existing is None:
+            entry = _create_entry(hotlist, clean, officer, now, actor)
+    if existing is not None:
+        # Recorded after the transaction: inside it, the refusal would roll back.
+        message = _duplicate_message(existing)
+        errors = {"plate": [message]}
+        _refuse(
+            EventType.HOTLIST_ENTRY_REFUSED,
             actor=actor,
-            target=entry,
-            summary=f"added {entry.plate} to {hotlist.name} until {entry.expires_at}",
-            data=_entry_audit(entry),
+            message=f"plate: {message}",
+            target=hotlist,
+            data={
+                "submitted": submitted,
+                "errors": errors,
+                "existing_entry": existing.pk,
+            },
         )
+        raise RuleError(errors)
+    return entry
+
+
+def _active_duplicate(
+    hotlist: HotList, plate: str, state: str, now: datetime
+) -> HotListEntry | None:
+    """The list's entry that still alerts on this plate and state, if any. An
+    expired or removed one does not count: the plate may be entered again."""
+    return (
+        HotListEntry.objects.active(now)
+        .filter(hotlist=hotlist, plate=plate, state=state)
+        .order_by("expires_at")
+        .last()
+    )
+
+
+def _duplicate_message(existing: HotListEntry) -> str:
+    plate = f"{existing.plate} ({existing.state})" if existing.state else existing.plate
+    if existing.expires_at is None:
+        return f"{plate} is already on this list."
+    until = timezone.localtime(existing.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+    return f"{plate} is already on this list until {until}; re-verify it instead."
+
+
+def _create_entry(
+    hotlist: HotList, clean, officer, now: datetime, actor: Actor
+) -> HotListEntry:
+    entry = HotListEntry.objects.create(
+        hotlist=hotlist,
+        plate=clean.plate,
+        state=clean.state,
+        plate_type=clean.plate_type,
+        category=clean.category,
+        purpose=clean.purpose,
+        reason=clean.reason,
+        case_number=clean.case_number,
+        vehicle_description=clean.vehicle_description,
+        entered_by=officer,
+        entered_at=now,
+        expires_at=clean.expires_at,
+    )
+    record(
+        EventType.HOTLIST_ENTRY_ADDED,
+        actor=actor,
+        target=entry,
+        summary=f"added {entry.plate} to {hotlist.name} until {entry.expires_at}",
+        data=_entry_audit(entry),
+    )
     return entry
 
 
@@ -520,30 +569,46 @@ def import_custom_entries(
     now = timezone.now()
     good: list[HotListEntry] = []
     rejected: list[tuple[int, str]] = []
-    for line, data in rows:
-        try:
-            clean = validate_custom_entry(data, now=now)
-        except RuleError as exc:
-            rejected.append((line, str(exc)))
-            continue
-        good.append(
-            HotListEntry(
-                hotlist=hotlist,
-                plate=clean.plate,
-                lookalike_key=lookalike_key(clean.plate),
-                state=clean.state,
-                plate_type=clean.plate_type,
-                category=clean.category,
-                purpose=clean.purpose,
-                reason=clean.reason,
-                case_number=clean.case_number,
-                vehicle_description=clean.vehicle_description,
-                entered_by=officer,
-                entered_at=now,
-                expires_at=clean.expires_at,
-            )
-        )
     with transaction.atomic():
+        # Locked as add_entry locks it, so no entry for the same plate slips in
+        # between the duplicate check and the insert.
+        HotList.objects.select_for_update().get(pk=hotlist.pk)
+        in_file: dict[tuple[str, str], int] = {}
+        for line, data in rows:
+            try:
+                clean = validate_custom_entry(data, now=now)
+            except RuleError as exc:
+                rejected.append((line, str(exc)))
+                continue
+            key = (clean.plate, clean.state)
+            existing = _active_duplicate(hotlist, clean.plate, clean.state, now)
+            if existing is not None:
+                rejected.append((line, f"plate: {_duplicate_message(existing)}"))
+                continue
+            if key in in_file:
+                shown = " ".join(key).strip()
+                rejected.append(
+                    (line, f"plate: {shown} is already on line {in_file[key]}")
+                )
+                continue
+            in_file[key] = line
+            good.append(
+                HotListEntry(
+                    hotlist=hotlist,
+                    plate=clean.plate,
+                    lookalike_key=lookalike_key(clean.plate),
+                    state=clean.state,
+                    plate_type=clean.plate_type,
+                    category=clean.category,
+                    purpose=clean.purpose,
+                    reason=clean.reason,
+                    case_number=clean.case_number,
+                    vehicle_description=clean.vehicle_description,
+                    entered_by=officer,
+                    entered_at=now,
+                    expires_at=clean.expires_at,
+                )
+            )
         created = HotListEntry.objects.bulk_create(good)
         record(
             EventType.HOTLIST_IMPORTED,

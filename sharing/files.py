@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-# Cells that begin with these are read as formulas by spreadsheets; prefix them
-# with an apostrophe so an exported value can never run as one (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from flockgov.spreadsheets import formula_safe
 
 
 @dataclass(frozen=True)
@@ -47,13 +45,6 @@ def checksum(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 def render_csv(
     watermark: Watermark, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> tuple[bytes, int]:
@@ -62,12 +53,12 @@ def render_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for key, value in watermark.preamble():
-        writer.writerow(["#", key, _safe_cell(value)])
+        writer.writerow(["#", key, formula_safe(value)])
     writer.writerow([])
     writer.writerow([*header, "watermark"])
     count = 0
     for row in rows:
-        writer.writerow([*(_safe_cell(cell) for cell in row), watermark.text])
+        writer.writerow([*(formula_safe(cell) for cell in row), watermark.text])
         count += 1
     return buffer.getvalue().encode("utf-8"), count
 

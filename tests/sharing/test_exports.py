@@ -178,3 +178,13 @@ def test_it_refuses_audit_trail_downloads_to_all_but_the_captain(db, request, wh
     assert AuditEvent.objects.get(event_type=EventType.EXPORT_REFUSED).data[
         "rules"
     ] == ["audit_download_refused"]
+
+
+def test_it_exports_negative_longitudes_as_numbers(alice_client, search):
+    # The formula guard once quoted every cell starting with "-", so a
+    # spreadsheet read the reads' longitudes as text.
+    content = export(alice_client, search).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(content)))
+    header_at = next(i for i, row in enumerate(rows) if row[:1] == ["read_id"])
+    data = rows[header_at + 1 :]
+    assert [(row[5], row[6]) for row in data] == [("36.69", "-79.87")] * 2
