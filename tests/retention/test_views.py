@@ -269,8 +269,7 @@ def test_it_keeps_what_was_typed_across_a_step_up_and_says_to_submit_again(carol
     assert back.redirect_chain[0][0] == "/holds/open/"
     assert back.request["PATH_INFO"] == "/holds/"
     assert (
-        "Your code was accepted; submit the form again to open the legal hold."
-        in body
+        "Your code was accepted; submit the form again to open the legal hold." in body
     )
     assert 'value="Martinsville Circuit Court CR26-1187"' in body
     assert 'value="26-004512"' in body
