@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 STEP_UP_VALID_FOR = timedelta(minutes=15)
 SESSION_KEY = "accounts.otp_verified_at"
@@ -41,23 +41,38 @@ def has_recent_step_up(request: HttpRequest, *, now: datetime | None = None) -> 
     return (now or timezone.now()) - verified_at < STEP_UP_VALID_FOR
 
 
-def _stash(request: HttpRequest, action: str) -> None:
+def _return_to(request: HttpRequest) -> str:
+    """Where the person goes after the code: the page that held the form (its
+    Referer, if on this site), since many form targets answer POST only and a
+    GET there would be 405; otherwise the requested path."""
+    referer = request.headers.get("Referer", "")
+    if request.method == "POST" and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
+def _stash(request: HttpRequest, action: str, return_to: str) -> None:
     data = {
         key: request.POST.getlist(key) for key in request.POST if key not in NOT_KEPT
     }
     request.session[PENDING_KEY] = {
         "path": request.path,
+        "return_to": urlsplit(return_to).path,
         "action": action,
         "data": data,
     }
 
 
 def accepted_message(request: HttpRequest, next_url: str) -> str | None:
-    """The message shown after a code is accepted, if a form posted to the page
-    the person returns to was held back (a stash left by an abandoned step-up
+    """The message shown after a code is accepted, if the form of the page the
+    person returns to was held back (a stash left by an abandoned step-up
     elsewhere says nothing)."""
     pending = request.session.get(PENDING_KEY)
-    if not pending or pending.get("path") != urlsplit(next_url).path:
+    if not pending or pending.get("return_to") != urlsplit(next_url).path:
         return None
     return (
         "Your code was accepted; submit the form again to "
@@ -108,10 +123,11 @@ def step_up_required(
                 },
                 status=403,
             )
+        return_to = _return_to(request)
         if request.method == "POST":
-            _stash(request, action)
+            _stash(request, action, return_to)
         return redirect(
-            f"{reverse('accounts:step-up')}?{urlencode({'next': request.path})}"
+            f"{reverse('accounts:step-up')}?{urlencode({'next': return_to})}"
         )
 
     return wrapper

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.stepup import step_up_required
+from accounts.stepup import step_up_required, take_pending
 from queries.models import Search
 from queries.purposes import Purpose
 
@@ -487,7 +487,7 @@ def activity_records(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(action="sign the period off")
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign-off, behind a fresh second factor."""
     _require_auditor(request)
@@ -508,7 +508,13 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audits/sign.html",
-        {"period": period, "open_count": open_count, "head": services.chain_head()},
+        {
+            "period": period,
+            "open_count": open_count,
+            "head": services.chain_head(),
+            # The note typed before a step-up interrupted the sign-off.
+            "note": take_pending(request, request.path).get("note", ""),
+        },
     )
 
 
