@@ -144,7 +144,7 @@ def account_detail(request: HttpRequest, pk: int, **extra) -> HttpResponse:
 
 
 @require_POST
-@step_up_required
+@step_up_required(action="change the account")
 def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     officer = _visible(request, pk)
     form_class = ACTION_FORMS.get(action)
@@ -234,7 +234,7 @@ def certificate_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@step_up_required
+@step_up_required(action="make new recovery codes")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = services.issue_recovery_codes(
         actor=Actor.from_request(request), officer=request.user

@@ -25,7 +25,7 @@ from . import services
 from .forms import LOCKED_MESSAGE, SignInForm, TokenForm
 from .middleware import ENDED_MESSAGE_KEY, LAST_ACTIVITY_KEY, STARTED_KEY
 from .models import Officer, RecoveryCodeDevice, SealedTOTPDevice, TokenCheck
-from .stepup import mark_verified
+from .stepup import accepted_message, mark_verified
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +275,9 @@ def step_up(request: HttpRequest) -> HttpResponse:
                 summary="step-up code accepted",
                 data={"device": device.persistent_id, "step_up": True},
             )
+            message = accepted_message(request, _next_url(request))
+            if message:
+                messages.info(request, message)
             return redirect(_next_url(request))
         _second_factor_refused(request, device, result)
         if Officer.objects.get(pk=request.user.pk).is_locked():

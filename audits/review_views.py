@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.stepup import step_up_required
+from accounts.stepup import step_up_required, take_pending
 from queries.models import Search
 from queries.purposes import Purpose
 
@@ -264,15 +264,52 @@ def _subject(finding: Finding):
     return None
 
 
+def _awaiting_first_review(user):
+    """Findings the user (a supervisor) still has to give a first review on:
+    open, in a period not signed off, of the officers they supervise."""
+    return (
+        Finding.objects.visible_to(user)
+        .filter(
+            status=Finding.Status.NEEDS_REVIEW,
+            first_review_at__isnull=True,
+            period__signed_at__isnull=True,
+        )
+        .order_by("-severity", "subject_at", "pk")
+    )
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """A supervisor's queue: every finding still waiting for their first review,
+    across periods, so the menu needs no period to link to."""
+    if request.user.role != "supervisor":
+        raise PermissionDenied("This queue lists a supervisor's first reviews.")
+    page = Paginator(
+        _awaiting_first_review(request.user).select_related("officer", "period"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    _viewed(
+        request,
+        "opened the first-review queue",
+        findings_shown=[f.pk for f in page.object_list],
+    )
+    return render(request, "audits/review_queue.html", {"page": page, "query": ""})
+
+
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_review(request.user):
         raise Http404
     finding = get_object_or_404(
         Finding.objects.visible_to(request.user).select_related(
-            "period", "officer", "first_review_by", "decided_by"
+            "period", "officer", "officer__supervisor", "first_review_by", "decided_by"
         ),
         pk=pk,
     )
+    may_decide = request.user.role in services.DECIDING_ROLES
+    # What was typed survives a refusal: the page is drawn again with it rather
+    # than redirected to an empty form (the Decision must not fall back to
+    # Justified unnoticed).
+    typed = {"status": "", "note": ""}
+    status_code = 200
     if request.method == "POST":
         actor = Actor.from_request(request)
         action = request.POST.get("action")
@@ -289,22 +326,42 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, f"Finding {finding.pk} decided.")
         except services.AuditError as exc:
             messages.error(request, str(exc))
-            return redirect("audits:finding", pk=finding.pk)
-        nxt = (
-            Finding.objects.visible_to(request.user)
-            .filter(period=finding.period, status=Finding.Status.NEEDS_REVIEW)
-            .order_by("-severity", "subject_at", "pk")
-            .first()
+            typed = {"status": status, "note": note}
+            status_code = 400
+            finding.refresh_from_db()
+        else:
+            if action == "first_review":
+                # On to the next finding this supervisor has not yet reviewed
+                # in the same period, not the period's first open one.
+                nxt = (
+                    _awaiting_first_review(request.user)
+                    .filter(period=finding.period)
+                    .exclude(pk=finding.pk)
+                    .first()
+                )
+                if nxt:
+                    return redirect("audits:finding", pk=nxt.pk)
+                return redirect("audits:review-queue")
+            nxt = (
+                Finding.objects.visible_to(request.user)
+                .filter(period=finding.period, status=Finding.Status.NEEDS_REVIEW)
+                .order_by("-severity", "subject_at", "pk")
+                .first()
+            )
+            if nxt:
+                return redirect("audits:finding", pk=nxt.pk)
+            return redirect("audits:findings", pk=finding.period_id)
+    else:
+        _viewed(
+            request,
+            f"opened finding {finding.pk}",
+            finding=finding.pk,
+            subject=f"{finding.subject_type}:{finding.subject_id}",
         )
-        if nxt:
-            return redirect("audits:finding", pk=nxt.pk)
-        return redirect("audits:findings", pk=finding.period_id)
-    _viewed(
-        request,
-        f"opened finding {finding.pk}",
-        finding=finding.pk,
-        subject=f"{finding.subject_type}:{finding.subject_id}",
+    awaited = (
+        services.awaited_first_reviewer(finding, request.user) if may_decide else None
     )
+    reviewed_by_me = not may_decide and finding.first_review_by_id == request.user.pk
     return render(
         request,
         "audits/finding.html",
@@ -312,8 +369,21 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "finding": finding,
             "subject": _subject(finding),
             "rule": rules.RULES.get(finding.rule),
-            "may_decide": request.user.role in services.DECIDING_ROLES,
+            "may_decide": may_decide,
+            "awaited_reviewer": awaited,
+            "awaited_message": (
+                services.first_review_awaited_message(awaited) if awaited else ""
+            ),
+            "reviewed_by_me": reviewed_by_me,
+            "show_form": (
+                finding.is_open
+                and not finding.period.is_signed
+                and awaited is None
+                and not reviewed_by_me
+            ),
+            "typed": typed,
         },
+        status=status_code,
     )
 
 
@@ -421,7 +491,7 @@ def activity_records(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(action="sign the period off")
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign-off, behind a fresh second factor."""
     _require_auditor(request)
@@ -442,7 +512,13 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audits/sign.html",
-        {"period": period, "open_count": open_count, "head": services.chain_head()},
+        {
+            "period": period,
+            "open_count": open_count,
+            "head": services.chain_head(),
+            # The note typed before a step-up interrupted the sign-off.
+            "note": take_pending(request, request.path).get("note", ""),
+        },
     )
 
 

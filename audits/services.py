@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
@@ -25,6 +25,9 @@ from .events import EventType
 from .models import AuditEvent, AuditPeriod, Finding
 from .signals import violation_confirmed
 from .trail import record, record_refusal
+
+if TYPE_CHECKING:
+    from accounts.models import Officer
 
 logger = logging.getLogger(__name__)
 
@@ -414,6 +417,28 @@ def _check_reviewer(actor: Actor, finding: Finding) -> str | None:
     return None
 
 
+def awaited_first_reviewer(finding: Finding, decider: "Officer") -> "Officer | None":
+    """The supervisor whose first review must come before ``decider`` decides, or
+    None when nothing stands in the way (no supervisor, an inactive one, the
+    decider is that supervisor, or the first review is given)."""
+    supervisor = finding.officer.supervisor if finding.officer else None
+    if (
+        supervisor is not None
+        and supervisor.pk != decider.pk
+        and supervisor.is_active
+        and finding.first_review_at is None
+    ):
+        return supervisor
+    return None
+
+
+def first_review_awaited_message(supervisor: "Officer") -> str:
+    return (
+        f"{supervisor.display_name} (the officer's supervisor) gives the "
+        "first review before the Captain decides."
+    )
+
+
 def first_review(
     *, actor: Actor, finding: Finding, recommendation: str, note: str
 ) -> Finding:
@@ -495,18 +520,9 @@ def decide(*, actor: Actor, finding: Finding, status: str, note: str) -> Finding
                     if status == Finding.Status.JUSTIFIED
                     else "A violation needs a note saying what was wrong."
                 )
-            supervisor = finding.officer.supervisor if finding.officer else None
-            if (
-                reason is None
-                and supervisor is not None
-                and supervisor.pk != officer.pk
-                and supervisor.is_active
-                and finding.first_review_at is None
-            ):
-                reason = (
-                    f"{supervisor.display_name} (the officer's supervisor) gives the "
-                    "first review before the Captain decides."
-                )
+            supervisor = awaited_first_reviewer(finding, officer)
+            if reason is None and supervisor is not None:
+                reason = first_review_awaited_message(supervisor)
             if reason:
                 raise _Refused(reason, finding)
             finding.status = status

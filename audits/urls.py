@@ -22,5 +22,6 @@ urlpatterns = [
         name="report",
     ),
     path("findings/<int:pk>/", review_views.finding_detail, name="finding"),
+    path("reviews/", review_views.review_queue, name="review-queue"),
     path("yearly/<int:year>.<str:fmt>", review_views.yearly, name="yearly"),
 ]

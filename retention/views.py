@@ -6,8 +6,9 @@ change asks for a fresh second factor first (``step_up_required``).
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from accounts.stepup import step_up_required
+from accounts.stepup import step_up_required, take_pending
 from audits.context import Actor
 from queries.models import Search
 
@@ -46,10 +47,13 @@ def _list(request, form, *, status=200):
 
 def hold_list(request: HttpRequest) -> HttpResponse:
     _require_hold_role(request)
-    return _list(request, OpenHoldForm())
+    # Filled in again with what was typed before a step-up interrupted it.
+    return _list(
+        request, OpenHoldForm(initial=take_pending(request, reverse("retention:open")))
+    )
 
 
-@step_up_required
+@step_up_required(action="open the legal hold")
 def hold_open(request: HttpRequest) -> HttpResponse:
     _require_hold_role(request)
     if request.method != "POST":
@@ -74,8 +78,19 @@ def _detail(request, hold, *, extend=None, release=None, status=200):
             "coverage": hold.coverage.select_related("added_by"),
             "read_count": hold.reads.count(),
             "audit_count": hold.audit_records.count(),
-            "extend_form": extend or ExtendHoldForm(),
-            "release_form": release or ReleaseHoldForm(),
+            # Filled in again with what was typed before a step-up interrupted it.
+            "extend_form": extend
+            or ExtendHoldForm(
+                initial=take_pending(
+                    request, reverse("retention:extend", args=[hold.pk])
+                )
+            ),
+            "release_form": release
+            or ReleaseHoldForm(
+                initial=take_pending(
+                    request, reverse("retention:release", args=[hold.pk])
+                )
+            ),
         },
         status=status,
     )
@@ -86,7 +101,7 @@ def hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(LegalHold, pk=pk))
 
 
-@step_up_required
+@step_up_required(action="extend the legal hold")
 def hold_extend(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hold_role(request)
     hold = get_object_or_404(LegalHold, pk=pk)
@@ -118,7 +133,7 @@ def hold_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, hold, extend=form, status=400)
 
 
-@step_up_required
+@step_up_required(action="release the legal hold")
 def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
     _require_hold_role(request)
     hold = get_object_or_404(LegalHold, pk=pk)

@@ -158,12 +158,12 @@ def _decide(request: HttpRequest, pk: int, decide, verb: str) -> HttpResponse:
     return redirect("sharing:request", pk=pk)
 
 
-@step_up_required
+@step_up_required(action="approve the request")
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, services.approve_share, "approved")
 
 
-@step_up_required
+@step_up_required(action="decline the request")
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, services.decline_share, "declined")
 
@@ -189,7 +189,7 @@ def request_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sharing:request", pk=pk)
 
 
-@step_up_required
+@step_up_required(action="send the records")
 def request_disseminate(request: HttpRequest, pk: int) -> HttpResponse:
     sharing_request = _visible_request(request, pk)
     if request.method != "POST":
@@ -284,7 +284,7 @@ def dissemination_log(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/log.html", {"page": page})
 
 
-@step_up_required
+@step_up_required(action="export the search")
 def export_search(request: HttpRequest, search_id: int) -> HttpResponse:
     search = get_object_or_404(
         Search.objects.filter(officer=request.user), pk=search_id
@@ -321,7 +321,7 @@ def export_search(request: HttpRequest, search_id: int) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(action="export the audit records")
 def export_audit(request: HttpRequest) -> HttpResponse:
     if not permissions.may_download_audit_trail(request.user):
         if request.method == "POST":
@@ -407,7 +407,7 @@ def vendor_access(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/vendor_access.html", {"form": form}, status=status)
 
 
-@step_up_required
+@step_up_required(action="change the network access grant")
 def grants(request: HttpRequest) -> HttpResponse:
     if not permissions.oversees_sharing(request.user):
         raise PermissionDenied("Only the Captain, the Chief and records see grants.")
@@ -465,7 +465,7 @@ def grants(request: HttpRequest) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(action="approve the settings")
 @require_http_methods(["GET", "POST"])
 def approve_settings(request: HttpRequest) -> HttpResponse:
     """The Captain accepts the settings in force now as the approved set."""

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from accounts.stepup import SESSION_KEY
 from audits import services
@@ -139,3 +140,20 @@ def test_it_shows_the_public_transparency_page_without_login(alice):
     assert '<td id="hits">4</td>' in body
     assert "NCIC stolen: 4" in body
     assert "alice" not in body.lower() and "ABC1234" not in body
+
+
+def test_it_keeps_the_sign_off_note_across_the_step_up(march, carol, carol_client):
+    from tests.conftest import current_code
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
+        response = carol_client.post(
+            f"/audit/periods/{march.pk}/sign/", {"note": "All findings closed"}
+        )
+        back = carol_client.post(
+            response["Location"], {"token": current_code(carol)}, follow=True
+        )
+    body = back.content.decode()
+    assert "submit the form again to sign the period off." in body
+    assert "All findings closed</textarea>" in body
+    march.refresh_from_db()
+    assert not march.is_signed

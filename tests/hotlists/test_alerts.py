@@ -185,3 +185,15 @@ def test_it_renders_the_feed_in_the_same_number_of_queries_for_many_alerts(
         page = alice_client.get("/alerts/feed/").content.decode()
     assert page.count('class="alert-row"') == 41
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_it_keeps_the_stop_outcome_after_a_form_error(alert, alice, alice_client):
+    services.record_disposition(
+        actor=Actor.for_officer(alice), alert=alert, data=CONFIRM
+    )
+    response = alice_client.post(f"/alerts/{alert.pk}/stop/", {**STOP, "location": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<option value="recovered" selected>' in page
+    assert f'value="{STOP["reason"]}"' in page
+    assert not Stop.objects.exists()

@@ -15,7 +15,7 @@ from audits.models import AuditEvent
 from queries.models import PlateRead
 from retention.models import HeldRead, HoldCoverage, LegalHold
 from retention.purge import run_purge
-from tests.conftest import verified_client
+from tests.conftest import current_code, verified_client
 
 from .conftest import put_read
 
@@ -252,3 +252,50 @@ def test_it_lists_each_hold_with_its_own_vault_counts_in_one_query(carol, camera
         page = client.get("/holds/").content.decode()
     assert "0 reads, 0 audit records" in page
     assert len(three) == len(two)
+
+
+def test_it_keeps_what_was_typed_across_a_step_up_and_says_to_submit_again(carol):
+    client = verified_client(carol)
+    with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
+        response = client.post("/holds/open/", OPEN)
+        assert response["Location"].startswith("/accounts/step-up/")
+        assert not LegalHold.objects.exists()
+        step_up = client.get(response["Location"])
+        assert step_up.status_code == 200
+        back = client.post(
+            response["Location"], {"token": current_code(carol)}, follow=True
+        )
+    body = back.content.decode()
+    assert back.redirect_chain[0][0] == "/holds/open/"
+    assert back.request["PATH_INFO"] == "/holds/"
+    assert (
+        "Your code was accepted; submit the form again to open the legal hold." in body
+    )
+    assert 'value="Martinsville Circuit Court CR26-1187"' in body
+    assert 'value="26-004512"' in body
+    assert '<option value="prosecution" selected>' in body
+    # Nothing was replayed: the hold opens only when the form is sent again.
+    assert not LegalHold.objects.exists()
+    again = client.get("/holds/").content.decode()
+    assert "Your code was accepted" not in again
+    assert 'value="26-004512"' not in again
+
+
+def test_it_prefills_a_release_held_back_by_a_step_up(carol):
+    client = verified_client(carol)
+    client.post("/holds/open/", OPEN)
+    hold = LegalHold.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
+        response = client.post(
+            f"/holds/{hold.pk}/release/",
+            {"reason": "no_charges", "release_date": "2026-01-05"},
+        )
+        back = client.post(
+            response["Location"], {"token": current_code(carol)}, follow=True
+        )
+    body = back.content.decode()
+    assert back.request["PATH_INFO"] == f"/holds/{hold.pk}/"
+    assert "submit the form again to release the legal hold." in body
+    assert 'value="2026-01-05"' in body
+    hold.refresh_from_db()
+    assert hold.released_at is None
