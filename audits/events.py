@@ -34,6 +34,8 @@ class EventType(models.TextChoices):
     DEMO_SEARCHES_SEEDED = "demo.searches_seeded", "Demo search history seeded"
     # The audit trail itself
     AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
+    # A page answered 403 (a role's page opened by another role)
+    PAGE_REFUSED = "access.page_refused", "Page refused"
     # Configuration (field-level history is in django-auditlog's LogEntry)
     CONFIG_CHANGED = "config.changed", "Configuration changed"
     # Operations

@@ -8,6 +8,9 @@ rolls the act back, and an alarm is raised for the administrators.
 import ipaddress
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -65,6 +68,23 @@ def _normal_ip(ip: str | None) -> str | None:
         return None
 
 
+# The refusals recorded while a request is handled (None outside a request), so
+# that a page's refusal is recorded once: by the service or view that refused, or
+# else by ``audits.middleware`` when the page answers 403.
+_refusals: ContextVar[list[int] | None] = ContextVar("flockgov_refusals", default=None)
+
+
+@contextmanager
+def refusals_recorded() -> Iterator[list[int]]:
+    """The seqs of the refusals recorded inside the block."""
+    seen: list[int] = []
+    token = _refusals.set(seen)
+    try:
+        yield seen
+    finally:
+        _refusals.reset(token)
+
+
 def record(
     event_type: EventType | str,
     *,
@@ -118,6 +138,9 @@ def record(
             f"An audit record ({event_type}) could not be written: {reason}",
         )
         raise AuditWriteError(f"{event_type}: {reason}") from None
+    seen = _refusals.get()
+    if seen is not None and str(outcome) == Outcome.REFUSED:
+        seen.append(event.seq)
     return event
 
 
