@@ -106,16 +106,16 @@ class AuditContext:
         self.now = now or timezone.now()
         # How many of the rows are vendors' searches (None: not counted).
         self.vendor_rows = vendor_rows
-        # Scratch tables of flagged values made so far, with their sizes, and the
-        # period's distinct reasons, read once for every text check.
-        self._flagged: dict[str, int] = {}
+        # Scratch tables made so far, with their sizes, and the period's
+        # distinct reasons, read once for every text check.
+        self._sizes: dict[str, int] = {}
         self._reasons: list[str] | None = None
 
     def reason_table(self, name: str, judge: Callable[[str], str]) -> str:
         """A scratch table (reason, detail) of every distinct reason in the period
         that ``judge`` flags (returns a non-empty detail for)."""
         table = f"audit_reason_{name}"
-        if table not in self._flagged:
+        if table not in self._sizes:
             if self._reasons is None:
                 self.cursor.execute("SELECT DISTINCT reason FROM audit_rows")
                 self._reasons = [text for (text,) in self.cursor.fetchall()]
@@ -133,7 +133,7 @@ class AuditContext:
         """A scratch table (value) of every distinct non-blank value of
         ``audit_rows.column`` that ``flag`` is true for."""
         table = f"audit_distinct_{name}"
-        if table not in self._flagged:
+        if table not in self._sizes:
             self.cursor.execute(f"SELECT DISTINCT {column} FROM audit_rows")  # noqa: S608
             flagged = [
                 (v,) for (v,) in self.cursor.fetchall() if v and v.strip() and flag(v)
@@ -155,28 +155,28 @@ class AuditContext:
                 [list(values) for values in zip(*rows, strict=True)],
             )
         self.cursor.execute(f"ANALYZE {table}")
-        self._flagged[table] = len(rows)
+        self._sizes[table] = len(rows)
 
     def scratch_table(self, name: str, select: str, params: dict) -> str:
         """A scratch table ``audit_<name>`` holding what ``select`` returns, with
         its statistics: the planner then knows how small it is, which a common
         table expression does not always tell it."""
         table = f"audit_{name}"
-        if table not in self._flagged:
+        if table not in self._sizes:
             self.cursor.execute(
                 f"CREATE TEMP TABLE {table} ON COMMIT DROP AS {select}", params
             )
+            self._sizes[table] = self.cursor.rowcount
             self.cursor.execute(f"ANALYZE {table}")
-            self._flagged[table] = self.cursor.rowcount
         return table
 
     def flagged(self, table: str) -> int:
-        """How many values a scratch table of ``reason_table`` or
-        ``distinct_table`` holds: a rule leaves out the join of an empty one."""
-        return self._flagged[table]
+        """How many rows a scratch table of this context holds: a rule leaves
+        out the join of an empty one."""
+        return self._sizes[table]
 
     def scratch_tables(self) -> list[str]:
-        return list(self._flagged)
+        return list(self._sizes)
 
     def search_rows(self) -> Iterator[SearchRow]:
         self.cursor.execute(

@@ -191,12 +191,12 @@ def _figures(cursor, per_rule: dict[str, int]) -> dict[str, Any]:
             # Searches by no account of the department are not drawn per person.
             if departments:
                 by_actor.append([label, n])
-        elif source == "own":
+            continue
+        sources[source] += n
+        if source == "own":
             by_day[day.isoformat()][purpose] = n
-            sources[source] += n
         else:
             vendor_by_day[day.isoformat()][source] = n
-            sources[source] += n
     return {
         "rules": per_rule,
         "findings": sum(per_rule.values()),

@@ -421,7 +421,7 @@ def _live_sighting(cameras, *, now: datetime) -> list[NewRead]:
         return []
     _, rank = NCIC_DEMO_RANKS[0]
     plate, state, make, color = demo_vehicle(rank)
-    spec, camera = cameras[0]
+    _, camera = cameras[0]
     return [
         NewRead(
             captured_at=now - timedelta(minutes=2),

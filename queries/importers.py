@@ -53,6 +53,7 @@ from flockgov.db import partitions
 from .ingest import NewRead, store_stream
 from .models import Camera, read_cutoff
 from .plates import PlateError, is_hashed_plate, normalise_state, strict_plate
+from .sql import RESERVE_IDS
 
 logger = logging.getLogger(__name__)
 
@@ -621,11 +622,7 @@ class ReadImporter:
         # cameras ends few batches early, and few ids go unused.
         wanted = max(8, len(self.new_cameras))
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('queries_camera', 'id')) "
-                "FROM generate_series(1, %s)",
-                [wanted],
-            )
+            cursor.execute(RESERVE_IDS, {"table": "queries_camera", "count": wanted})
             self.spare_camera_ids = [row[0] for row in cursor.fetchall()]
         self.short_of_camera_ids = False
 

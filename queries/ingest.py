@@ -26,7 +26,7 @@ from audits.context import Actor
 from flockgov.db import partitions
 
 from .signals import reads_ingested
-from .sql import INGEST_COLUMNS, INGEST_COPY, INGEST_RESERVE_IDS
+from .sql import INGEST_COLUMNS, INGEST_COPY, RESERVE_IDS
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def _copy_batch(
             yield read
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(INGEST_RESERVE_IDS, [limit])
+        cursor.execute(RESERVE_IDS, {"table": "queries_plateread", "count": limit})
         ids = [row[0] for row in cursor.fetchall()]
         # Ids reserved for reads the stream did not have are left unused, as a
         # rolled-back insert leaves them; nothing depends on ids being dense.

@@ -49,12 +49,13 @@ INGEST_COLUMNS = (
     "source",
 )
 _COLUMN_LIST = ", ".join(INGEST_COLUMNS)
-# The sequence is looked up once (materialised): named inside nextval() it would
-# be looked up again for every id, nine tenths of the statement's cost.
-INGEST_RESERVE_IDS = (
+# ``count`` ids from a table's identity sequence, in one statement. The sequence
+# is looked up once (materialised): named inside nextval() it would be looked up
+# again for every id, nine tenths of the statement's cost.
+RESERVE_IDS = (
     "WITH seq AS MATERIALIZED ("
-    "SELECT pg_get_serial_sequence('queries_plateread', 'id')::regclass AS name) "
-    "SELECT nextval(seq.name) FROM seq, generate_series(1, %s)"
+    "SELECT pg_get_serial_sequence(%(table)s, 'id')::regclass AS name) "
+    "SELECT nextval(seq.name) FROM seq, generate_series(1, %(count)s)"
 )
 INGEST_COPY = f"COPY queries_plateread (id, {_COLUMN_LIST}) FROM STDIN"
 
